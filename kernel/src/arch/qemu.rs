@@ -1,0 +1,59 @@
+//! Leaving QEMU with an exit status, through the `isa-debug-exit` device.
+//!
+//! Tests boot the kernel headless and need to know how it ended. QEMU's
+//! `isa-debug-exit` device (I/O port 0xf4, added by the test harness) ends
+//! the emulator when the guest writes a value N to it; QEMU then exits with
+//! status `(N << 1) | 1`. Status 1 is also what QEMU returns when it fails
+//! to start, so no code here is 0: success is 0x10 (status 33) and a panic
+//! 0x11 (status 35). On real hardware, or in QEMU without the device, the
+//! write goes nowhere and the caller halts instead.
+
+use bootinfo::CommandLine;
+use x86_64::instructions::port::Port;
+
+/// The I/O port the harness gives `isa-debug-exit` (`iobase=0xf4`).
+const DEBUG_EXIT_PORT: u16 = 0xf4;
+
+/// What the kernel tells the harness. `repr(u32)` because the device is
+/// declared with `iosize=0x04`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u32)]
+pub enum ExitCode {
+    /// The checkpoint ran to its end. QEMU exit status 33.
+    Success = 0x10,
+    /// The kernel panicked. QEMU exit status 35.
+    Panic = 0x11,
+}
+
+/// When the kernel leaves QEMU, chosen on the command line:
+/// `qemu-exit` at the end of the rank ladder and on a panic (tests that
+/// only read serial), `qemu-exit=panic` only on a panic (the quest tool
+/// screenshots the settled screen, then quits QEMU itself), and by
+/// default never (a person is watching).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExitPolicy {
+    Never,
+    OnPanic,
+    Always,
+}
+
+impl ExitPolicy {
+    pub fn from_cmdline(cmdline: &CommandLine) -> Self {
+        match cmdline.value("qemu-exit") {
+            Some("panic") => Self::OnPanic,
+            Some(_) => Self::Always,
+            None if cmdline.has_flag("qemu-exit") => Self::Always,
+            None => Self::Never,
+        }
+    }
+}
+
+/// Asks QEMU to exit; halts if nothing is listening on the port.
+pub fn exit(code: ExitCode) -> ! {
+    let mut port = Port::<u32>::new(DEBUG_EXIT_PORT);
+    // SAFETY: port 0xf4 is either QEMU's isa-debug-exit device, which only
+    // ends the emulator, or unclaimed, where an `out` has no effect. No
+    // memory is touched.
+    unsafe { port.write(code as u32) };
+    super::cpu::halt_forever()
+}

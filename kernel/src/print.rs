@@ -1,0 +1,23 @@
+//! `kprint!` and `kprintln!`: the kernel's `print!`.
+//!
+//! At Rank 1 the only output is COM1; Rank 2 adds the framebuffer console
+//! here, so every line goes to both without callers changing. The macros
+//! take `format_args!`, so `{:#x}` and `{:>8}` work and nothing allocates.
+
+/// Prints to the kernel's outputs (serial from Rank 1, screen from Rank 2).
+#[macro_export]
+macro_rules! kprint {
+    ($($arg:tt)*) => ($crate::print::print_args(format_args!($($arg)*)));
+}
+
+/// Prints a line to the kernel's outputs.
+#[macro_export]
+macro_rules! kprintln {
+    () => ($crate::kprint!("\n"));
+    ($($arg:tt)*) => ($crate::print::print_args(format_args!("{}\n", format_args!($($arg)*))));
+}
+
+/// Where the macros end up. Public only so the macros can reach it.
+pub fn print_args(args: core::fmt::Arguments) {
+    crate::serial::write_fmt(args);
+}

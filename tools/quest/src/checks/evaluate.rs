@@ -1,0 +1,268 @@
+//! Judging a check against what a boot produced.
+//!
+//! Each verdict carries a sentence: on success, what was seen; on failure,
+//! what was wanted and what was found instead (the tail of the serial log,
+//! the pixel's actual colour), so the board can tell a learner *why* an
+//! achievement is still locked.
+
+use std::fmt::Write as _;
+
+use regex::Regex;
+
+use super::{Bound, CheckKind, ElfRules, ExitExpectation, parse::parse_number};
+use crate::machine::Ending;
+use crate::screen::{Image, read_text};
+
+/// Everything a boot left behind.
+pub struct Evidence<'a> {
+    /// Serial output with terminal escape sequences removed.
+    pub serial: &'a str,
+    pub ending: &'a Ending,
+    pub screen: Option<&'a Image>,
+    /// The RAM QEMU was given.
+    pub ram_bytes: u64,
+    /// The kernel ELF that was booted (or is to be inspected).
+    pub elf: &'a [u8],
+    /// The `nonce=` word this boot's command line carried.
+    pub nonce: &'a str,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Outcome {
+    pub passed: bool,
+    pub detail: String,
+}
+
+impl Outcome {
+    fn pass(detail: impl Into<String>) -> Self {
+        Self { passed: true, detail: detail.into() }
+    }
+    fn fail(detail: impl Into<String>) -> Self {
+        Self { passed: false, detail: detail.into() }
+    }
+}
+
+pub fn evaluate(kind: &CheckKind, evidence: &Evidence) -> Outcome {
+    match kind {
+        CheckKind::Serial { expect, forbid } => serial(expect, forbid, evidence),
+        CheckKind::Number { pattern, min, max } => number(pattern, *min, *max, evidence),
+        CheckKind::ScreenSize { pattern } => screen_size(pattern, evidence),
+        CheckKind::ScreenPixel { x, y, rgb, tolerance } => with_screen(evidence, |image| match image.pixel(*x, *y) {
+            None => Outcome::fail(format!("pixel ({x}, {y}) is outside the {}x{} screen", image.width, image.height)),
+            Some(found) if close(found, *rgb, *tolerance) => {
+                Outcome::pass(format!("pixel ({x}, {y}) is {}", hex(found)))
+            }
+            Some(found) => Outcome::fail(format!("pixel ({x}, {y}) is {}, wanted {}", hex(found), hex(*rgb))),
+        }),
+        CheckKind::ScreenRegion { x, y, width, height, rgb, tolerance, min_share } => {
+            with_screen(evidence, |image| region(image, (*x, *y, *width, *height), *rgb, *tolerance, *min_share))
+        }
+        CheckKind::ScreenText { pattern, scale } => with_screen(evidence, |image| {
+            let text = read_text(image, *scale).join("\n");
+            match pattern.find(&text) {
+                Some(found) => Outcome::pass(format!("read {:?} on screen", found.as_str())),
+                None => Outcome::fail(format!(
+                    "no text matching /{}/ on screen; it reads:\n{}",
+                    display_regex(pattern),
+                    tail(&text, 6)
+                )),
+            }
+        }),
+        CheckKind::Exit { code } => exit(*code, evidence),
+        CheckKind::Elf(rules) => elf(rules, evidence.elf),
+    }
+}
+
+/// The pattern as the author wrote it, without our `(?m)` prefix.
+fn display_regex(pattern: &Regex) -> &str {
+    pattern.as_str().trim_start_matches("(?m)")
+}
+
+/// The last `lines` non-empty lines, indented, for failure messages.
+pub fn tail(text: &str, lines: usize) -> String {
+    let kept: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    let start = kept.len().saturating_sub(lines);
+    if kept.is_empty() {
+        return "    (nothing)".into();
+    }
+    kept[start..].iter().map(|line| format!("    | {}", line.trim_end())).collect::<Vec<_>>().join("\n")
+}
+
+fn ending_note(evidence: &Evidence) -> String {
+    format!("(the boot {})", evidence.ending)
+}
+
+fn serial(expect: &[super::Pattern], forbid: &[Regex], evidence: &Evidence) -> Outcome {
+    let log = evidence.serial;
+    for pattern in forbid {
+        if let Some(found) = pattern.find(log) {
+            return Outcome::fail(format!(
+                "serial output contains forbidden /{}/: {:?}",
+                display_regex(pattern),
+                found.as_str()
+            ));
+        }
+    }
+    let mut from = 0;
+    let mut seen = Vec::new();
+    for pattern in expect {
+        let pattern = pattern.regex(evidence.nonce);
+        match pattern.find_at(log, from) {
+            Some(found) => {
+                seen.push(found.as_str().trim().to_string());
+                from = found.end();
+            }
+            None => {
+                let mut message = format!("expected a line matching /{}/ on serial", display_regex(&pattern));
+                if !seen.is_empty() {
+                    let _ = write!(message, " after {:?}", seen.last().unwrap_or(&String::new()));
+                }
+                let _ = write!(message, " {}; the kernel's last lines:\n{}", ending_note(evidence), tail(log, 8));
+                return Outcome::fail(message);
+            }
+        }
+    }
+    if seen.is_empty() {
+        Outcome::pass("nothing forbidden on serial")
+    } else {
+        Outcome::pass(format!("saw {}", seen.iter().map(|s| format!("{s:?}")).collect::<Vec<_>>().join(", ")))
+    }
+}
+
+fn number(pattern: &Regex, min: Option<Bound>, max: Option<Bound>, evidence: &Evidence) -> Outcome {
+    let Some(captures) = pattern.captures(evidence.serial) else {
+        return Outcome::fail(format!(
+            "expected a line matching /{}/ on serial {}; the kernel's last lines:\n{}",
+            display_regex(pattern),
+            ending_note(evidence),
+            tail(evidence.serial, 8)
+        ));
+    };
+    let text = captures.get(1).map_or("", |m| m.as_str());
+    let Some(value) = parse_number(text) else {
+        return Outcome::fail(format!("{text:?} (from {:?}) is not a number", captures[0].trim()));
+    };
+    let resolve = |bound: Bound| match bound {
+        Bound::Value(v) => v,
+        Bound::RamBytes => u128::from(evidence.ram_bytes),
+    };
+    let describe = |bound: Bound| match bound {
+        Bound::Value(v) => format!("{v}"),
+        Bound::RamBytes => format!("the {} bytes of RAM QEMU was given", evidence.ram_bytes),
+    };
+    if let Some(min) = min.filter(|&m| value < resolve(m)) {
+        return Outcome::fail(format!("{text} is below the minimum, {}", describe(min)));
+    }
+    if let Some(max) = max.filter(|&m| value > resolve(m)) {
+        return Outcome::fail(format!("{text} is above the maximum, {}", describe(max)));
+    }
+    Outcome::pass(format!("{} (within bounds)", captures[0].trim()))
+}
+
+fn screen_size(pattern: &Regex, evidence: &Evidence) -> Outcome {
+    let Some(captures) = pattern.captures(evidence.serial) else {
+        return Outcome::fail(format!(
+            "expected a line matching /{}/ on serial {}; the kernel's last lines:\n{}",
+            display_regex(pattern),
+            ending_note(evidence),
+            tail(evidence.serial, 8)
+        ));
+    };
+    with_screen(evidence, |image| {
+        let width = parse_number(&captures[1]);
+        let height = parse_number(&captures[2]);
+        if width == Some(u128::from(image.width)) && height == Some(u128::from(image.height)) {
+            Outcome::pass(format!("the kernel says {}x{}, and so does QEMU's display", &captures[1], &captures[2]))
+        } else {
+            Outcome::fail(format!(
+                "the kernel says {}x{}, but QEMU's display is {}x{}",
+                &captures[1], &captures[2], image.width, image.height
+            ))
+        }
+    })
+}
+
+fn with_screen(evidence: &Evidence, judge: impl FnOnce(&Image) -> Outcome) -> Outcome {
+    match evidence.screen {
+        Some(image) => judge(image),
+        None => Outcome::fail(format!("no screenshot could be taken {}", ending_note(evidence))),
+    }
+}
+
+fn close(a: [u8; 3], b: [u8; 3], tolerance: u8) -> bool {
+    a.iter().zip(b).all(|(x, y)| x.abs_diff(y) <= tolerance)
+}
+
+fn hex(rgb: [u8; 3]) -> String {
+    format!("#{:02x}{:02x}{:02x}", rgb[0], rgb[1], rgb[2])
+}
+
+fn region(
+    image: &Image,
+    (x, y, width, height): (u32, u32, u32, u32),
+    rgb: [u8; 3],
+    tolerance: u8,
+    min_share: f64,
+) -> Outcome {
+    if x.saturating_add(width) > image.width || y.saturating_add(height) > image.height {
+        return Outcome::fail(format!(
+            "region {width}x{height} at ({x}, {y}) does not fit the {}x{} screen",
+            image.width, image.height
+        ));
+    }
+    let mut matching = 0u64;
+    let mut other = std::collections::HashMap::<[u8; 3], u64>::new();
+    for py in y..y + height {
+        for px in x..x + width {
+            let found = image.pixel(px, py).unwrap_or_default();
+            if close(found, rgb, tolerance) {
+                matching += 1;
+            } else {
+                *other.entry(found).or_default() += 1;
+            }
+        }
+    }
+    let total = u64::from(width) * u64::from(height);
+    let share = matching as f64 / total as f64;
+    if share >= min_share {
+        return Outcome::pass(format!("{:.1}% of the region is {}", share * 100.0, hex(rgb)));
+    }
+    let common = other.iter().max_by_key(|(_, n)| **n).map(|(c, _)| hex(*c)).unwrap_or_default();
+    Outcome::fail(format!(
+        "only {:.1}% of the {width}x{height} region at ({x}, {y}) is {} (wanted {:.1}%); it is mostly {common}",
+        share * 100.0,
+        hex(rgb),
+        min_share * 100.0
+    ))
+}
+
+fn exit(expected: ExitExpectation, evidence: &Evidence) -> Outcome {
+    let name = |code: u32| match code {
+        ExitExpectation::SUCCESS_CODE => format!("{code:#x} (success)"),
+        ExitExpectation::PANIC_CODE => format!("{code:#x} (panic)"),
+        other => format!("{other:#x}"),
+    };
+    match evidence.ending {
+        Ending::Exited { guest_code: Some(code), .. } if *code == expected.code() => {
+            Outcome::pass(format!("QEMU exited with guest code {}", name(*code)))
+        }
+        Ending::Exited { guest_code: Some(code), .. } => Outcome::fail(format!(
+            "QEMU exited with guest code {}, wanted {}; the kernel's last lines:\n{}",
+            name(*code),
+            name(expected.code()),
+            tail(evidence.serial, 8)
+        )),
+        other => Outcome::fail(format!(
+            "wanted QEMU to exit with guest code {}, but the boot {other}; the kernel's last lines:\n{}",
+            name(expected.code()),
+            tail(evidence.serial, 8)
+        )),
+    }
+}
+
+fn elf(rules: &ElfRules, bytes: &[u8]) -> Outcome {
+    match crate::elfcheck::judge(rules, bytes) {
+        Ok(seen) => Outcome::pass(seen),
+        Err(problem) => Outcome::fail(problem),
+    }
+}

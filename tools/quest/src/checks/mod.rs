@@ -1,0 +1,149 @@
+//! Checks: what the referee looks at to decide an achievement.
+//!
+//! Every check observes the kernel from outside — its serial output, the
+//! pixels on its screen, what it does with keys it is sent, how QEMU exits,
+//! or the built ELF. A line where the kernel claims success is never
+//! enough on its own: serial checks match the *content* the kernel
+//! produced (numbers, names, file:line), and `number` checks hold those
+//! values against facts the referee knows independently (the RAM it gave
+//! QEMU, the screen size QEMU reports).
+//!
+//! `parse` turns a manifest's `[[achievement.check]]` table into a
+//! [`Check`]; `evaluate` judges one against the evidence of a boot.
+
+mod evaluate;
+mod parse;
+
+use std::time::Duration;
+
+use regex::Regex;
+
+pub use evaluate::{Evidence, Outcome, evaluate};
+pub use parse::{RawCheck, parse_check};
+
+/// One check of one achievement.
+#[derive(Debug, Clone)]
+pub struct Check {
+    /// How the kernel must be booted for this check; `None` for checks of
+    /// the built ELF, which need no boot.
+    pub boot: Option<BootSpec>,
+    pub kind: CheckKind,
+    /// The longest the boot may run before it is stopped.
+    pub timeout: Duration,
+}
+
+/// What a boot needs: the scenario on the command line, input sent while
+/// it runs, and how long it may take. Checks with equal specs share one
+/// boot (`Eq + Hash`: the time limit is not part of the key).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct BootSpec {
+    pub scenario: Option<String>,
+    pub steps: Vec<Step>,
+    /// A screenshot is taken for every boot that settles; checks that
+    /// read the screen need one.
+    pub wants_screen: bool,
+}
+
+/// One thing sent to the running kernel, in order.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Step {
+    /// QEMU key names (`a`, `shift-a`, `ret`, `backspace`) sent with QMP
+    /// `send-key`, one key press each.
+    Keys(Vec<String>),
+    /// Bytes written to COM1 as if typed on the serial console.
+    Serial(String),
+    /// Pause, in milliseconds.
+    WaitMs(u64),
+    /// Wait until serial output matches this regex.
+    WaitFor(String),
+}
+
+#[derive(Debug, Clone)]
+pub enum CheckKind {
+    /// Each `expect` regex matches, in order, and no `forbid` regex does.
+    Serial { expect: Vec<Pattern>, forbid: Vec<Regex> },
+    /// The pattern's first capture is a number (decimal or 0x-hex) within
+    /// the bounds.
+    Number { pattern: Regex, min: Option<Bound>, max: Option<Bound> },
+    /// The pattern captures `WIDTHxHEIGHT` equal to the screenshot's size.
+    ScreenSize { pattern: Regex },
+    /// The pixel at (x, y) has this colour, within `tolerance` per channel.
+    ScreenPixel { x: u32, y: u32, rgb: [u8; 3], tolerance: u8 },
+    /// At least `min_share` of the rectangle's pixels have this colour.
+    ScreenRegion { x: u32, y: u32, width: u32, height: u32, rgb: [u8; 3], tolerance: u8, min_share: f64 },
+    /// Text read back from the screen's 8x8 font cells matches the regex.
+    ScreenText { pattern: Regex, scale: u32 },
+    /// QEMU ended through `isa-debug-exit` with this guest code.
+    Exit { code: ExitExpectation },
+    /// Properties of the built kernel ELF.
+    Elf(ElfRules),
+}
+
+/// An expected serial pattern. `{nonce}` in it stands for the random
+/// word the referee puts on each boot's command line (`nonce=…`): a kernel
+/// can only print it by really reading its command line.
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    pub source: String,
+}
+
+/// What `{nonce}` becomes when a pattern is validated at parse time.
+pub const SAMPLE_NONCE: &str = "n0nce1234";
+
+impl Pattern {
+    pub fn regex(&self, nonce: &str) -> Regex {
+        let source = self.source.replace("{nonce}", &regex::escape(nonce));
+        Regex::new(&format!("(?m){source}")).unwrap_or_else(|_| Regex::new("$^").expect("valid regex"))
+    }
+}
+
+/// A bound for `number` checks: a literal, or a fact of the machine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bound {
+    Value(u128),
+    /// The RAM QEMU was given (`-m`), in bytes.
+    RamBytes,
+}
+
+/// Guest exit codes, as the kernel's `arch::qemu::ExitCode` defines them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitExpectation {
+    Success,
+    Panic,
+    Code(u32),
+}
+
+impl ExitExpectation {
+    pub const SUCCESS_CODE: u32 = 0x10;
+    pub const PANIC_CODE: u32 = 0x11;
+
+    pub fn code(self) -> u32 {
+        match self {
+            Self::Success => Self::SUCCESS_CODE,
+            Self::Panic => Self::PANIC_CODE,
+            Self::Code(code) => code,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ElfRules {
+    /// Every PT_LOAD segment's virtual address is at least this.
+    pub load_at_least: Option<u64>,
+    /// The file is ET_EXEC (statically linked at a fixed address).
+    pub fixed_address: bool,
+    /// A section by this name exists...
+    pub section: Option<String>,
+    /// ...and begins with these bytes...
+    pub section_starts_with: Option<Vec<u8>>,
+    /// ...and ends with these bytes.
+    pub section_ends_with: Option<Vec<u8>>,
+    /// A symbol by this name exists.
+    pub symbol: Option<String>,
+    /// No PT_LOAD segment is both writable and executable.
+    pub no_writable_code: bool,
+}
+
+/// Time limit for a boot when a check sets none. Under TCG the firmware
+/// alone takes 5-6 s, and twice that when two boots share two cores.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(90);

@@ -1,0 +1,329 @@
+//! From a manifest's check table to a typed [`Check`].
+//!
+//! The table is flat (`kind = "serial"`, then that kind's fields) because
+//! that is what reads best in TOML. Each kind accepts only its own fields:
+//! a field that belongs to another kind is an error, since a misplaced
+//! `forbid` that is silently ignored would make a check weaker than its
+//! author believed.
+
+use std::time::Duration;
+
+use regex::Regex;
+use serde::Deserialize;
+
+use super::{BootSpec, Bound, Check, CheckKind, DEFAULT_TIMEOUT, ElfRules, ExitExpectation, Step};
+
+/// The check table as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCheck {
+    kind: String,
+    scenario: Option<String>,
+    timeout_s: Option<u64>,
+    #[serde(default)]
+    send: Vec<RawStep>,
+    expect: Option<Vec<String>>,
+    forbid: Option<Vec<String>>,
+    pattern: Option<String>,
+    min: Option<toml::Value>,
+    max: Option<toml::Value>,
+    code: Option<toml::Value>,
+    x: Option<u32>,
+    y: Option<u32>,
+    width: Option<u32>,
+    height: Option<u32>,
+    rgb: Option<String>,
+    tolerance: Option<u8>,
+    min_share: Option<f64>,
+    text: Option<String>,
+    scale: Option<u32>,
+    load_at_least: Option<String>,
+    fixed_address: Option<bool>,
+    section: Option<String>,
+    section_starts_with: Option<String>,
+    section_ends_with: Option<String>,
+    symbol: Option<String>,
+    no_writable_code: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStep {
+    keys: Option<String>,
+    serial: Option<String>,
+    wait_ms: Option<u64>,
+    wait_for: Option<String>,
+}
+
+/// The fields each kind may use, besides `kind`, `scenario`, `timeout_s`
+/// and `send`.
+const FIELDS: &[(&str, &[&str])] = &[
+    ("serial", &["expect", "forbid"]),
+    ("number", &["pattern", "min", "max"]),
+    ("screen-size", &["pattern"]),
+    ("screen-pixel", &["x", "y", "rgb", "tolerance"]),
+    ("screen-region", &["x", "y", "width", "height", "rgb", "tolerance", "min_share"]),
+    ("screen-text", &["text", "scale"]),
+    ("exit", &["code"]),
+    (
+        "elf",
+        &[
+            "load_at_least",
+            "fixed_address",
+            "section",
+            "section_starts_with",
+            "section_ends_with",
+            "symbol",
+            "no_writable_code",
+        ],
+    ),
+];
+
+impl RawCheck {
+    /// The names of the kind-specific fields that are set.
+    fn present_fields(&self) -> Vec<&'static str> {
+        let flags = [
+            ("expect", self.expect.is_some()),
+            ("forbid", self.forbid.is_some()),
+            ("pattern", self.pattern.is_some()),
+            ("min", self.min.is_some()),
+            ("max", self.max.is_some()),
+            ("code", self.code.is_some()),
+            ("x", self.x.is_some()),
+            ("y", self.y.is_some()),
+            ("width", self.width.is_some()),
+            ("height", self.height.is_some()),
+            ("rgb", self.rgb.is_some()),
+            ("tolerance", self.tolerance.is_some()),
+            ("min_share", self.min_share.is_some()),
+            ("text", self.text.is_some()),
+            ("scale", self.scale.is_some()),
+            ("load_at_least", self.load_at_least.is_some()),
+            ("fixed_address", self.fixed_address.is_some()),
+            ("section", self.section.is_some()),
+            ("section_starts_with", self.section_starts_with.is_some()),
+            ("section_ends_with", self.section_ends_with.is_some()),
+            ("symbol", self.symbol.is_some()),
+            ("no_writable_code", self.no_writable_code.is_some()),
+        ];
+        flags.iter().filter(|(_, set)| *set).map(|(name, _)| *name).collect()
+    }
+}
+
+/// Validates and converts one check table. Errors are sentences for the
+/// manifest author; the caller adds file and line.
+pub fn parse_check(raw: RawCheck) -> Result<Check, String> {
+    let kinds: Vec<&str> = FIELDS.iter().map(|(kind, _)| *kind).collect();
+    let Some((_, allowed)) = FIELDS.iter().find(|(kind, _)| *kind == raw.kind) else {
+        return Err(format!("unknown check kind {:?}; known kinds: {}", raw.kind, kinds.join(", ")));
+    };
+    for field in raw.present_fields() {
+        if !allowed.contains(&field) {
+            return Err(format!("field `{field}` does not apply to a {} check", raw.kind));
+        }
+    }
+
+    let kind = match raw.kind.as_str() {
+        "serial" => {
+            let expect = raw
+                .expect
+                .unwrap_or_default()
+                .into_iter()
+                .map(|source| regex(&source.replace("{nonce}", super::SAMPLE_NONCE)).map(|_| super::Pattern { source }))
+                .collect::<Result<Vec<_>, _>>()?;
+            let forbid = regexes(raw.forbid.as_deref().unwrap_or_default())?;
+            if expect.is_empty() && forbid.is_empty() {
+                return Err("a serial check needs `expect` or `forbid` patterns".into());
+            }
+            CheckKind::Serial { expect, forbid }
+        }
+        "number" => {
+            let pattern = capture_pattern(raw.pattern.as_deref(), 1)?;
+            let min = raw.min.as_ref().map(bound).transpose()?;
+            let max = raw.max.as_ref().map(bound).transpose()?;
+            if min.is_none() && max.is_none() {
+                return Err("a number check needs `min` or `max`".into());
+            }
+            CheckKind::Number { pattern, min, max }
+        }
+        "screen-size" => CheckKind::ScreenSize { pattern: capture_pattern(raw.pattern.as_deref(), 2)? },
+        "screen-pixel" => CheckKind::ScreenPixel {
+            x: required(raw.x, "x")?,
+            y: required(raw.y, "y")?,
+            rgb: colour(raw.rgb.as_deref())?,
+            tolerance: raw.tolerance.unwrap_or(0),
+        },
+        "screen-region" => {
+            let min_share = raw.min_share.unwrap_or(1.0);
+            if !(0.0..=1.0).contains(&min_share) || min_share == 0.0 {
+                return Err(format!("min_share {min_share} must be in (0, 1]"));
+            }
+            let (width, height) = (required(raw.width, "width")?, required(raw.height, "height")?);
+            if width == 0 || height == 0 {
+                return Err("a screen region must be at least 1x1".into());
+            }
+            CheckKind::ScreenRegion {
+                x: required(raw.x, "x")?,
+                y: required(raw.y, "y")?,
+                width,
+                height,
+                rgb: colour(raw.rgb.as_deref())?,
+                tolerance: raw.tolerance.unwrap_or(0),
+                min_share,
+            }
+        }
+        "screen-text" => {
+            let text = raw.text.as_deref().ok_or("a screen-text check needs `text` (a regex)")?;
+            let scale = raw.scale.unwrap_or(1);
+            if scale == 0 || scale > 8 {
+                return Err(format!("scale {scale} must be 1..=8"));
+            }
+            CheckKind::ScreenText { pattern: regex(text)?, scale }
+        }
+        "exit" => CheckKind::Exit { code: exit_code(raw.code.as_ref())? },
+        "elf" => CheckKind::Elf(elf_rules(&raw)?),
+        _ => unreachable!("kinds are matched against FIELDS above"),
+    };
+
+    let boot = if raw.kind == "elf" {
+        if raw.scenario.is_some() || !raw.send.is_empty() {
+            return Err("an elf check reads the built file and boots nothing: drop `scenario` and `send`".into());
+        }
+        None
+    } else {
+        let steps = raw.send.into_iter().map(step).collect::<Result<Vec<_>, _>>()?;
+        let wants_screen = raw.kind.starts_with("screen-");
+        Some(BootSpec { scenario: raw.scenario, steps, wants_screen })
+    };
+    let timeout = raw.timeout_s.map_or(DEFAULT_TIMEOUT, Duration::from_secs);
+    if timeout.is_zero() {
+        return Err("timeout_s must be at least 1".into());
+    }
+    Ok(Check { boot, kind, timeout })
+}
+
+fn required(value: Option<u32>, name: &str) -> Result<u32, String> {
+    value.ok_or_else(|| format!("this check needs `{name}`"))
+}
+
+fn regex(source: &str) -> Result<Regex, String> {
+    // Multi-line mode: `^` and `$` match at line breaks in the serial log.
+    Regex::new(&format!("(?m){source}")).map_err(|e| format!("bad regex {source:?}: {e}"))
+}
+
+fn regexes(sources: &[String]) -> Result<Vec<Regex>, String> {
+    sources.iter().map(|source| regex(source)).collect()
+}
+
+fn capture_pattern(source: Option<&str>, groups: usize) -> Result<Regex, String> {
+    let source = source.ok_or("this check needs `pattern`")?;
+    let pattern = regex(source)?;
+    let found = pattern.captures_len() - 1;
+    if found != groups {
+        return Err(format!("pattern {source:?} must have exactly {groups} capture group(s), it has {found}"));
+    }
+    Ok(pattern)
+}
+
+fn bound(value: &toml::Value) -> Result<Bound, String> {
+    match value {
+        toml::Value::Integer(n) if *n >= 0 => Ok(Bound::Value(*n as u128)),
+        toml::Value::String(s) if s == "ram" => Ok(Bound::RamBytes),
+        toml::Value::String(s) => {
+            parse_number(s).map(Bound::Value).ok_or_else(|| format!("bound {s:?} is neither a number nor \"ram\""))
+        }
+        other => Err(format!("bound {other} must be a non-negative number, a hex string or \"ram\"")),
+    }
+}
+
+/// Decimal, or hex with `0x`; underscores and commas allowed as separators.
+pub fn parse_number(text: &str) -> Option<u128> {
+    let cleaned: String = text.trim().chars().filter(|c| *c != '_' && *c != ',').collect();
+    match cleaned.strip_prefix("0x").or_else(|| cleaned.strip_prefix("0X")) {
+        Some(hex) => u128::from_str_radix(hex, 16).ok(),
+        None => cleaned.parse().ok(),
+    }
+}
+
+fn colour(text: Option<&str>) -> Result<[u8; 3], String> {
+    let text = text.ok_or("this check needs `rgb`, like \"#ff8800\"")?;
+    let hex = text.strip_prefix('#').unwrap_or(text);
+    let value = (hex.len() == 6).then(|| u32::from_str_radix(hex, 16).ok()).flatten();
+    let value = value.ok_or_else(|| format!("colour {text:?} must be #rrggbb"))?;
+    Ok([(value >> 16) as u8, (value >> 8) as u8, value as u8])
+}
+
+fn exit_code(value: Option<&toml::Value>) -> Result<ExitExpectation, String> {
+    match value {
+        Some(toml::Value::String(s)) if s == "success" => Ok(ExitExpectation::Success),
+        Some(toml::Value::String(s)) if s == "panic" => Ok(ExitExpectation::Panic),
+        Some(toml::Value::Integer(n)) if (1..=0x7fff_ffff).contains(n) => Ok(ExitExpectation::Code(*n as u32)),
+        Some(other) => Err(format!("exit code {other} must be \"success\", \"panic\" or a number from 1")),
+        None => Err("an exit check needs `code`".into()),
+    }
+}
+
+fn hex_bytes(text: &str) -> Result<Vec<u8>, String> {
+    let digits: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    if digits.is_empty() || digits.len() % 2 != 0 {
+        return Err(format!("{text:?} must be an even number of hex digits"));
+    }
+    (0..digits.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&digits[i..i + 2], 16).map_err(|_| format!("{text:?} is not hex")))
+        .collect()
+}
+
+fn elf_rules(raw: &RawCheck) -> Result<ElfRules, String> {
+    let rules = ElfRules {
+        load_at_least: raw
+            .load_at_least
+            .as_deref()
+            .map(|text| {
+                parse_number(text)
+                    .and_then(|n| u64::try_from(n).ok())
+                    .ok_or(format!("load_at_least {text:?} is not an address"))
+            })
+            .transpose()?,
+        fixed_address: raw.fixed_address.unwrap_or(false),
+        section: raw.section.clone(),
+        section_starts_with: raw.section_starts_with.as_deref().map(hex_bytes).transpose()?,
+        section_ends_with: raw.section_ends_with.as_deref().map(hex_bytes).transpose()?,
+        symbol: raw.symbol.clone(),
+        no_writable_code: raw.no_writable_code.unwrap_or(false),
+    };
+    if (rules.section_starts_with.is_some() || rules.section_ends_with.is_some()) && rules.section.is_none() {
+        return Err("section_starts_with / section_ends_with need `section`".into());
+    }
+    let any = rules.load_at_least.is_some()
+        || rules.fixed_address
+        || rules.section.is_some()
+        || rules.symbol.is_some()
+        || rules.no_writable_code;
+    if !any {
+        return Err("an elf check needs at least one rule".into());
+    }
+    Ok(rules)
+}
+
+fn step(raw: RawStep) -> Result<Step, String> {
+    let set = [raw.keys.is_some(), raw.serial.is_some(), raw.wait_ms.is_some(), raw.wait_for.is_some()];
+    if set.iter().filter(|s| **s).count() != 1 {
+        return Err("each `send` step is exactly one of keys, serial, wait_ms, wait_for".into());
+    }
+    Ok(if let Some(keys) = raw.keys {
+        let keys: Vec<String> = keys.split_whitespace().map(str::to_string).collect();
+        if keys.is_empty() {
+            return Err("`keys` is empty".into());
+        }
+        Step::Keys(keys)
+    } else if let Some(bytes) = raw.serial {
+        Step::Serial(bytes)
+    } else if let Some(ms) = raw.wait_ms {
+        Step::WaitMs(ms)
+    } else {
+        let source = raw.wait_for.unwrap_or_default();
+        regex(&source)?;
+        Step::WaitFor(source)
+    })
+}

@@ -1,0 +1,99 @@
+//! Checks in words: "serial shows /hhdm offset/", for QUESTS.md and the
+//! board, so a learner sees exactly how each achievement is proven.
+
+use crate::checks::{Bound, Check, CheckKind, ExitExpectation, Step};
+
+pub fn check(check: &Check) -> String {
+    let mut text = kind(&check.kind);
+    if let Some(boot) = &check.boot {
+        if let Some(scenario) = &boot.scenario {
+            text = format!("with `scenario={scenario}`, {text}");
+        }
+        if !boot.steps.is_empty() {
+            let steps: Vec<String> = boot.steps.iter().map(step).collect();
+            text = format!("after {}, {text}", steps.join(", "));
+        }
+    }
+    text
+}
+
+fn pattern(regex: &regex::Regex) -> String {
+    format!("`{}`", regex.as_str().trim_start_matches("(?m)"))
+}
+
+fn kind(kind: &CheckKind) -> String {
+    match kind {
+        CheckKind::Serial { expect, forbid } => {
+            let mut parts = Vec::new();
+            if !expect.is_empty() {
+                let shown: Vec<String> = expect.iter().map(|p| format!("`{}`", p.source)).collect();
+                parts.push(format!("serial shows {}", shown.join(" then ")));
+            }
+            if !forbid.is_empty() {
+                parts.push(format!("never {}", forbid.iter().map(pattern).collect::<Vec<_>>().join(" or ")));
+            }
+            parts.join(", ")
+        }
+        CheckKind::Number { pattern: p, min, max } => {
+            let bound = |b: &Bound| match b {
+                Bound::Value(v) => v.to_string(),
+                Bound::RamBytes => "the guest's RAM".into(),
+            };
+            let mut limits = Vec::new();
+            if let Some(min) = min {
+                limits.push(format!("≥ {}", bound(min)));
+            }
+            if let Some(max) = max {
+                limits.push(format!("≤ {}", bound(max)));
+            }
+            format!("the number in {} is {}", pattern(p), limits.join(" and "))
+        }
+        CheckKind::ScreenSize { pattern: p } => format!("the size in {} equals QEMU's display size", pattern(p)),
+        CheckKind::ScreenPixel { x, y, rgb, .. } => format!("screen pixel ({x}, {y}) is {}", hex(rgb)),
+        CheckKind::ScreenRegion { x, y, width, height, rgb, min_share, .. } => {
+            format!("{:.0}% of the {width}x{height} screen region at ({x}, {y}) is {}", min_share * 100.0, hex(rgb))
+        }
+        CheckKind::ScreenText { pattern: p, scale } => format!("the screen reads {} (font scale {scale})", pattern(p)),
+        CheckKind::Exit { code } => match code {
+            ExitExpectation::Success => "QEMU exits with the success code (0x10)".into(),
+            ExitExpectation::Panic => "QEMU exits with the panic code (0x11)".into(),
+            ExitExpectation::Code(c) => format!("QEMU exits with guest code {c:#x}"),
+        },
+        CheckKind::Elf(rules) => {
+            let mut parts = Vec::new();
+            if rules.fixed_address {
+                parts.push("is ET_EXEC".to_string());
+            }
+            if let Some(address) = rules.load_at_least {
+                parts.push(format!("loads every segment at or above {address:#x}"));
+            }
+            if rules.no_writable_code {
+                parts.push("has no writable+executable segment".into());
+            }
+            if let Some(section) = &rules.section {
+                let mut part = format!("has section `{section}`");
+                if rules.section_starts_with.is_some() || rules.section_ends_with.is_some() {
+                    part.push_str(" fenced by the expected bytes");
+                }
+                parts.push(part);
+            }
+            if let Some(symbol) = &rules.symbol {
+                parts.push(format!("has symbol `{symbol}`"));
+            }
+            format!("the kernel ELF {}", parts.join(", "))
+        }
+    }
+}
+
+fn step(step: &Step) -> String {
+    match step {
+        Step::Keys(keys) => format!("keys `{}`", keys.join(" ")),
+        Step::Serial(text) => format!("serial input {text:?}"),
+        Step::WaitMs(ms) => format!("{ms} ms"),
+        Step::WaitFor(p) => format!("waiting for `{p}`"),
+    }
+}
+
+fn hex(rgb: &[u8; 3]) -> String {
+    format!("#{:02x}{:02x}{:02x}", rgb[0], rgb[1], rgb[2])
+}

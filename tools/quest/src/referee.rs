@@ -1,0 +1,276 @@
+//! The referee: plans boots, runs them in parallel, judges every check.
+//!
+//! Boots are the expensive part (seconds each under TCG), so checks that
+//! need the same boot — same checkpoint, scenario and input — share one,
+//! and independent boots run side by side, as many as there are cores.
+//! The honesty run is the same machinery pointed at checkpoint N−1.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+
+use crate::checks::{BootSpec, Check, Evidence, Outcome, evaluate};
+use crate::machine::{self, Accel, BootRecord, BootRequest, EspSpec, Firmware, Loader, RAM_BYTES};
+use crate::manifest::Rank;
+use crate::project::Project;
+use crate::results::{AchievementResult, CheckResult, Status};
+use crate::screen::Image;
+
+/// How boots are made.
+pub struct Machine {
+    pub loader: Loader,
+    pub accel: Accel,
+    pub firmware: Firmware,
+    pub jobs: usize,
+}
+
+/// One boot to make: checkpoint `checkpoint`, booted with rank `rank`'s
+/// configuration and a spec.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct BootKey {
+    pub checkpoint: u8,
+    pub rank: u8,
+    pub scenario: Option<String>,
+    pub steps: Vec<crate::checks::Step>,
+    /// Wait for the boot to settle and screenshot it (checks that read
+    /// the screen), rather than let the kernel exit QEMU (checks that
+    /// read the exit code). Serial-only checks ride along with either.
+    pub hold: bool,
+}
+
+struct Job {
+    key: BootKey,
+    timeout: Duration,
+    cmdline_extra: String,
+    modules: Vec<crate::manifest::Module>,
+}
+
+/// Judges `rank`'s achievements against checkpoint `checkpoint`.
+pub fn judge(project: &Project, machine: &Machine, targets: &[(&Rank, u8)]) -> Result<Vec<Vec<AchievementResult>>> {
+    let mut jobs: BTreeMap<BootKey, Job> = BTreeMap::new();
+    for (rank, checkpoint) in targets {
+        project.require_kernel(*checkpoint)?;
+        // The plain boot of every checkpoint is made, for its screenshot.
+        let plain = BootSpec { scenario: None, steps: Vec::new(), wants_screen: true };
+        let specs = rank
+            .achievements
+            .iter()
+            .flat_map(|a| a.checks.iter())
+            .filter_map(|c| c.boot.as_ref().map(|b| (b, c.timeout)));
+        for (spec, timeout) in specs.chain([(&plain, crate::checks::DEFAULT_TIMEOUT)]) {
+            let key = key_for(rank.number, *checkpoint, spec);
+            let job = jobs.entry(key.clone()).or_insert_with(|| Job {
+                key,
+                timeout,
+                cmdline_extra: rank.checkpoint.cmdline.clone(),
+                modules: rank.checkpoint.modules.clone(),
+            });
+            job.timeout = job.timeout.max(timeout);
+        }
+    }
+
+    let records = run_jobs(project, machine, jobs.into_values().collect())?;
+
+    let mut all = Vec::new();
+    for (rank, checkpoint) in targets {
+        let elf = std::fs::read(project.kernel(*checkpoint))?;
+        let mut screens: BTreeMap<BootKey, Option<Image>> = BTreeMap::new();
+        let mut results = Vec::new();
+        for achievement in &rank.achievements {
+            let mut checks = Vec::new();
+            for check in &achievement.checks {
+                let outcome = judge_check(check, rank.number, *checkpoint, &records, &mut screens, &elf);
+                checks.push(CheckResult { describe: crate::describe::check(check), outcome });
+            }
+            let status = if checks.is_empty() {
+                Status::NotCheckable
+            } else if checks.iter().all(|c| c.outcome.passed) {
+                Status::Unlocked
+            } else {
+                Status::Locked
+            };
+            results.push(AchievementResult { id: achievement.id.clone(), status, checkpoint: *checkpoint, checks });
+        }
+        save_screenshot(project, rank.number, *checkpoint, &records)?;
+        all.push(results);
+    }
+    Ok(all)
+}
+
+fn key_for(rank: u8, checkpoint: u8, spec: &BootSpec) -> BootKey {
+    BootKey { checkpoint, rank, scenario: spec.scenario.clone(), steps: spec.steps.clone(), hold: spec.wants_screen }
+}
+
+fn judge_check(
+    check: &Check,
+    rank: u8,
+    checkpoint: u8,
+    records: &BTreeMap<BootKey, BootRecord>,
+    screens: &mut BTreeMap<BootKey, Option<Image>>,
+    elf: &[u8],
+) -> Outcome {
+    let no_boot = machine::Ending::Stopped;
+    let (serial, ending, screen, nonce) = match &check.boot {
+        None => (String::new(), &no_boot, None, ""),
+        Some(spec) => {
+            let key = key_for(rank, checkpoint, spec);
+            let Some(record) = records.get(&key) else {
+                return Outcome { passed: false, detail: "the boot for this check did not run".into() };
+            };
+            let screen = screens
+                .entry(key)
+                .or_insert_with(|| record.screenshot.as_ref().and_then(|path| Image::load(path).ok()));
+            (machine::clean_serial(&record.serial), &record.ending, screen.as_ref(), record.nonce.as_str())
+        }
+    };
+    let evidence = Evidence { serial: &serial, ending, screen, ram_bytes: RAM_BYTES, elf, nonce };
+    let mut outcome = evaluate(&check.kind, &evidence);
+    if !outcome.passed
+        && let Some(spec) = &check.boot
+        && let Some(record) = records.get(&key_for(rank, checkpoint, spec))
+        && !record.notes.is_empty()
+    {
+        outcome.detail.push_str(&format!(" [{}]", record.notes.join("; ")));
+    }
+    outcome
+}
+
+/// Keeps the plain boot's screenshot as `build/screens/rank-N.png` when
+/// the checkpoint is the rank's own.
+fn save_screenshot(project: &Project, rank: u8, checkpoint: u8, records: &BTreeMap<BootKey, BootRecord>) -> Result<()> {
+    if rank != checkpoint {
+        return Ok(());
+    }
+    let key = BootKey { checkpoint, rank, scenario: None, steps: Vec::new(), hold: true };
+    if let Some(path) = records.get(&key).and_then(|r| r.screenshot.as_ref()) {
+        std::fs::create_dir_all(project.screens_dir())?;
+        let image = Image::load(path)?;
+        image.save_png(&project.screens_dir().join(format!("rank-{rank}.png")))?;
+    }
+    Ok(())
+}
+
+fn run_jobs(project: &Project, machine: &Machine, jobs: Vec<Job>) -> Result<BTreeMap<BootKey, BootRecord>> {
+    let total = jobs.len();
+    let queue = Mutex::new(jobs);
+    let records = Mutex::new(BTreeMap::new());
+    let errors = Mutex::new(Vec::new());
+    let done = Mutex::new(0usize);
+    std::thread::scope(|scope| {
+        for _ in 0..machine.jobs.max(1) {
+            scope.spawn(|| {
+                loop {
+                    let Some(job) = queue.lock().expect("queue").pop() else { break };
+                    let label = label(&job.key);
+                    match run_job(project, machine, &job) {
+                        Ok(record) => {
+                            let mut count = done.lock().expect("count");
+                            *count += 1;
+                            eprintln!(
+                                "  [{}/{total}] {label}: {} in {:.1} s",
+                                *count,
+                                record.ending,
+                                record.elapsed.as_secs_f64()
+                            );
+                            records.lock().expect("records").insert(job.key, record);
+                        }
+                        Err(e) => errors.lock().expect("errors").push(format!("{label}: {e:#}")),
+                    }
+                }
+            });
+        }
+    });
+    let errors = errors.into_inner().expect("errors");
+    if !errors.is_empty() {
+        anyhow::bail!("boots failed to run:\n  {}", errors.join("\n  "));
+    }
+    Ok(records.into_inner().expect("records"))
+}
+
+fn label(key: &BootKey) -> String {
+    let mut text = format!("checkpoint {}", key.checkpoint);
+    if key.rank != key.checkpoint {
+        text.push_str(&format!(" (rank {} honesty)", key.rank));
+    }
+    text.push_str(&format!(", scenario {}", key.scenario.as_deref().unwrap_or("plain")));
+    if key.hold {
+        text.push_str(", screenshot");
+    }
+    if !key.steps.is_empty() {
+        text.push_str(&format!(", {} input steps", key.steps.len()));
+    }
+    text
+}
+
+fn run_job(project: &Project, machine: &Machine, job: &Job) -> Result<BootRecord> {
+    let key = &job.key;
+    let name = format!(
+        "cp{}-r{}-{}{}-{:x}",
+        key.checkpoint,
+        key.rank,
+        key.scenario.as_deref().unwrap_or("plain"),
+        if key.hold { "-held" } else { "" },
+        simple_hash(&format!("{:?}", key.steps))
+    );
+    let run_dir = project.quest_dir().join("runs").join(name);
+    let esp_dir = run_dir.join("esp");
+    let mut cmdline = job.cmdline_extra.clone();
+    cmdline.push_str(if key.hold { " qemu-exit=panic" } else { " qemu-exit" });
+    if let Some(scenario) = &key.scenario {
+        cmdline.push_str(&format!(" scenario={scenario}"));
+    }
+    let nonce = nonce();
+    cmdline.push_str(&format!(" nonce={nonce}"));
+    let kernel = project.kernel(key.checkpoint);
+    let modules: Vec<(PathBuf, crate::manifest::Module)> =
+        job.modules.iter().map(|m| (project.root.join(&m.path), m.clone())).collect();
+    let spec = EspSpec {
+        loader: &machine.loader,
+        kernel: &kernel,
+        title: format!("MinimalOS checkpoint {}", key.checkpoint),
+        cmdline: cmdline.trim().to_string(),
+        modules,
+    };
+    machine::build_esp(&esp_dir, &spec).context("building the ESP")?;
+    machine::run_boot(&BootRequest {
+        run_dir,
+        esp_dir,
+        firmware: &machine.firmware,
+        accel: machine.accel,
+        steps: &key.steps,
+        hold: key.hold,
+        timeout: job.timeout,
+        nonce,
+    })
+}
+
+/// A word no kernel can know in advance: clock, process and a counter.
+fn nonce() -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    let seed = format!("{nanos}-{}-{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed));
+    format!("{:08x}", simple_hash(&seed))
+}
+
+/// FNV-1a: a stable name for a folder, not a security measure.
+fn simple_hash(text: &str) -> u32 {
+    text.bytes().fold(0x811c_9dc5, |hash, byte| (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193))
+}
+
+/// One boot outside any check (the loader comparison uses it).
+pub fn boot_plain(project: &Project, machine: &Machine, rank: &Rank) -> Result<BootRecord> {
+    project.require_kernel(rank.number)?;
+    let job = Job {
+        key: BootKey { checkpoint: rank.number, rank: rank.number, scenario: None, steps: Vec::new(), hold: false },
+        timeout: crate::checks::DEFAULT_TIMEOUT,
+        cmdline_extra: rank.checkpoint.cmdline.clone(),
+        modules: rank.checkpoint.modules.clone(),
+    };
+    let mut record = run_job(project, machine, &job)?;
+    record.serial = machine::clean_serial(&record.serial);
+    Ok(record)
+}
