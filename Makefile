@@ -127,8 +127,9 @@ quests: quest
 # Host unit tests, then the whole referee. The last line counts both.
 test: deps limine build
 	@mkdir -p $(BUILD)
-	@set -o pipefail; $(CARGO) test -q 2>&1 | tee $(BUILD)/host-tests.log
-	@$(QUEST) test --boot $(BOOT) --cargo-log $(BUILD)/host-tests.log
+	@set -o pipefail; if $(CARGO) test 2>&1 | tee $(BUILD)/host-tests.log | grep -E '^(test result|error|warning: unused)|FAILED|panicked'; \
+	  then cargo_flag=; else cargo_flag=--cargo-failed; fi; \
+	$(QUEST) test --boot $(BOOT) --cargo-log $(BUILD)/host-tests.log $$cargo_flag
 
 lint: toolchain
 	$(CARGO) fmt --all --check

@@ -19,6 +19,8 @@ mod results;
 mod run;
 mod screen;
 mod selftest;
+#[cfg(test)]
+mod tests;
 
 use std::path::PathBuf;
 
@@ -89,6 +91,10 @@ enum Command {
         /// A `cargo test` log whose results join the final count.
         #[arg(long)]
         cargo_log: Option<PathBuf>,
+        /// `cargo test` itself failed (counted even if the log shows no
+        /// failing test, e.g. when the tests did not compile).
+        #[arg(long)]
+        cargo_failed: bool,
     },
     /// Say whether KVM or TCG would be used, and why.
     Probe,
@@ -200,7 +206,9 @@ fn real_main() -> Result<i32> {
             eprintln!("Accelerator: {why}");
             run::run(&project, run::RunOptions { rank, loader, accel, headless, gdb, cmdline })
         }
-        Command::Test { boot, cargo_log } => selftest::run(&project, &ranks, boot, cargo_log.as_deref()),
+        Command::Test { boot, cargo_log, cargo_failed } => {
+            selftest::run(&project, &ranks, boot, cargo_log.as_deref(), cargo_failed)
+        }
         Command::Probe => {
             let (_, why) = machine::choose_accel(&project.quest_dir());
             println!("{why}");

@@ -118,9 +118,10 @@ pub fn read_text(image: &Image, scale: u32) -> Vec<String> {
     lines
 }
 
-/// One cell: samples the centre of each scaled font pixel, takes the most
-/// common colour as the background, and matches the remaining shape
-/// against the printable ASCII glyphs of `font8x8`.
+/// One cell: samples the centre of each scaled font pixel, splits the
+/// samples into the most common colour and the rest, and matches that
+/// shape — or its inverse, since a heavy glyph like `M` covers more than
+/// half its cell — against the printable ASCII glyphs of `font8x8`.
 fn read_cell(image: &Image, left: u32, top: u32, scale: u32) -> char {
     let mut samples = [[0u8; 3]; 64];
     for row in 0..8 {
@@ -130,10 +131,10 @@ fn read_cell(image: &Image, left: u32, top: u32, scale: u32) -> char {
             samples[(row * 8 + column) as usize] = image.pixel(x, y).unwrap_or_default();
         }
     }
-    let background = most_common(&samples);
+    let common = most_common(&samples);
     let mut shape = [0u8; 8];
     for (index, sample) in samples.iter().enumerate() {
-        if *sample != background {
+        if *sample != common {
             // font8x8 stores bit 0 as the leftmost pixel of a row.
             shape[index / 8] |= 1 << (index % 8);
         }
@@ -141,12 +142,15 @@ fn read_cell(image: &Image, left: u32, top: u32, scale: u32) -> char {
     if shape == [0; 8] {
         return ' ';
     }
+    let inverse = shape.map(|row| !row);
     let mut best = ('?', u32::MAX);
     for code in 0x21..0x7f_usize {
         let glyph = font8x8::legacy::BASIC_LEGACY[code];
-        let distance: u32 = glyph.iter().zip(shape).map(|(a, b)| (a ^ b).count_ones()).sum();
-        if distance < best.1 {
-            best = (code as u8 as char, distance);
+        for candidate in [shape, inverse] {
+            let distance: u32 = glyph.iter().zip(candidate).map(|(a, b)| (a ^ b).count_ones()).sum();
+            if distance < best.1 {
+                best = (code as u8 as char, distance);
+            }
         }
     }
     // Allow a stray pixel or two (a cursor bar, antialiasing in a resize),

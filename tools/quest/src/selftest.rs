@@ -54,7 +54,13 @@ impl Tally {
     }
 }
 
-pub fn run(project: &Project, ranks: &[Rank], boot: BootChoice, cargo_log: Option<&Path>) -> Result<i32> {
+pub fn run(
+    project: &Project,
+    ranks: &[Rank],
+    boot: BootChoice,
+    cargo_log: Option<&Path>,
+    cargo_failed: bool,
+) -> Result<i32> {
     let mut tally = Tally { passed: 0, failed: 0 };
 
     let fresh = crate::questsmd::render(ranks);
@@ -115,8 +121,12 @@ pub fn run(project: &Project, ranks: &[Rank], boot: BootChoice, cargo_log: Optio
     compare_loaders(project, ranks, &machine, &mut tally)?;
 
     if let Some(log) = cargo_log {
-        let (passed, failed) = cargo_counts(&std::fs::read_to_string(log)?);
+        let (passed, mut failed) = cargo_counts(&std::fs::read_to_string(log)?);
         println!("host unit tests: {passed} passed, {failed} failed");
+        if cargo_failed && failed == 0 {
+            println!("FAIL  cargo test failed without a failing test (did the tests build? see {})", log.display());
+            failed = 1;
+        }
         tally.passed += passed;
         tally.failed += failed;
     }

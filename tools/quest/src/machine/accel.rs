@@ -52,11 +52,29 @@ pub fn choose(build_dir: &Path) -> (Accel, String) {
     if !Path::new("/dev/kvm").exists() {
         return (Accel::Tcg, "TCG: no /dev/kvm on this machine".into());
     }
-    match probe(build_dir) {
+    // The verdict is kept for an hour: a failing probe costs seconds, and
+    // `make test` asks many times.
+    let cache = build_dir.join("accel-probe.txt");
+    let fresh = std::fs::metadata(&cache)
+        .and_then(|m| m.modified())
+        .is_ok_and(|t| t.elapsed().is_ok_and(|age| age < PROBE_CACHE_AGE));
+    if fresh && let Ok(text) = std::fs::read_to_string(&cache) {
+        match text.split_once('\n') {
+            Some(("kvm", why)) => return (Accel::Kvm, format!("{why} (probed earlier)")),
+            Some(("tcg", why)) => return (Accel::Tcg, format!("{why} (probed earlier)")),
+            _ => {}
+        }
+    }
+    let (accel, why) = match probe(build_dir) {
         Ok(elapsed) => (Accel::Kvm, format!("KVM: probe guest ran correctly in {} ms", elapsed.as_millis())),
         Err(reason) => (Accel::Tcg, format!("TCG: /dev/kvm exists but {reason}")),
-    }
+    };
+    let tag = if accel == Accel::Kvm { "kvm" } else { "tcg" };
+    let _ = std::fs::write(&cache, format!("{tag}\n{why}"));
+    (accel, why)
 }
+
+const PROBE_CACHE_AGE: Duration = Duration::from_secs(3600);
 
 /// A flat multiboot (v1, a.out kludge) image loaded at 1 MiB:
 /// `mov ecx, 20000000; 1: dec ecx; jnz 1b; mov al, 0x2a; out 0xf4, al; hlt`.
