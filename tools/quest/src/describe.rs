@@ -36,6 +36,7 @@ fn kind(kind: &CheckKind) -> String {
         }
         CheckKind::Number { pattern: p, min, max } => {
             let bound = |b: &Bound| match b {
+                Bound::Value(v) if *v > 0xffff_ffff => format!("{v:#x}"),
                 Bound::Value(v) => v.to_string(),
                 Bound::RamBytes => "the guest's RAM".into(),
             };

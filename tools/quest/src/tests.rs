@@ -229,3 +229,11 @@ fn quests_md_lists_every_achievement_and_how_it_is_proven() {
     assert!(page.contains("QEMU exits with the panic code (0x11)"));
     assert!(page.contains("not yet checkable"));
 }
+
+#[test]
+fn a_missing_value_is_explained_with_the_closest_line() {
+    let log = PLAIN.replace("hhdm offset   0xffff800000000000", "hhdm offset   not answered");
+    let results = judge(&rank_one(), "003", &log, &exited(0x10), PLAIN_NONCE, None);
+    assert!(!results[0].0);
+    assert!(results[0].1.contains("the closest line was:\n    |   hhdm offset   not answered"), "{}", results[0].1);
+}

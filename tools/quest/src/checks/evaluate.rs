@@ -88,6 +88,41 @@ pub fn tail(text: &str, lines: usize) -> String {
     kept[start..].iter().map(|line| format!("    | {}", line.trim_end())).collect::<Vec<_>>().join("\n")
 }
 
+/// The words a learner would search for in a pattern: its longest run of
+/// plain letters and spaces (`hhdm offset` in `^  hhdm offset +(0x…)`).
+fn key_words(source: &str) -> Option<String> {
+    let mut best = String::new();
+    let mut current = String::new();
+    let mut escaped = false;
+    for c in source.chars() {
+        let plain = !escaped && (c.is_ascii_alphabetic() || c == ' ');
+        escaped = c == '\\' && !escaped;
+        if plain {
+            current.push(c);
+        } else {
+            if current.trim().len() > best.trim().len() {
+                best = current.clone();
+            }
+            current.clear();
+        }
+    }
+    if current.trim().len() > best.trim().len() {
+        best = current;
+    }
+    let best = best.trim().to_string();
+    (best.len() >= 4).then_some(best)
+}
+
+/// Why a pattern did not match, for the board: the line that looks like
+/// what was wanted if there is one, else the end of the log.
+fn missing_line(source: &str, evidence: &Evidence) -> String {
+    let near = key_words(source).and_then(|words| evidence.serial.lines().rev().find(|line| line.contains(&words)));
+    match near {
+        Some(line) => format!("{}; the closest line was:\n    | {}", ending_note(evidence), line.trim_end()),
+        None => format!("{}; the kernel's last lines:\n{}", ending_note(evidence), tail(evidence.serial, 8)),
+    }
+}
+
 fn ending_note(evidence: &Evidence) -> String {
     format!("(the boot {})", evidence.ending)
 }
@@ -117,7 +152,7 @@ fn serial(expect: &[super::Pattern], forbid: &[Regex], evidence: &Evidence) -> O
                 if !seen.is_empty() {
                     let _ = write!(message, " after {:?}", seen.last().unwrap_or(&String::new()));
                 }
-                let _ = write!(message, " {}; the kernel's last lines:\n{}", ending_note(evidence), tail(log, 8));
+                let _ = write!(message, " {}", missing_line(pattern.as_str(), evidence));
                 return Outcome::fail(message);
             }
         }
@@ -132,10 +167,9 @@ fn serial(expect: &[super::Pattern], forbid: &[Regex], evidence: &Evidence) -> O
 fn number(pattern: &Regex, min: Option<Bound>, max: Option<Bound>, evidence: &Evidence) -> Outcome {
     let Some(captures) = pattern.captures(evidence.serial) else {
         return Outcome::fail(format!(
-            "expected a line matching /{}/ on serial {}; the kernel's last lines:\n{}",
+            "expected a line matching /{}/ on serial {}",
             display_regex(pattern),
-            ending_note(evidence),
-            tail(evidence.serial, 8)
+            missing_line(pattern.as_str(), evidence)
         ));
     };
     let text = captures.get(1).map_or("", |m| m.as_str());
@@ -147,6 +181,7 @@ fn number(pattern: &Regex, min: Option<Bound>, max: Option<Bound>, evidence: &Ev
         Bound::RamBytes => u128::from(evidence.ram_bytes),
     };
     let describe = |bound: Bound| match bound {
+        Bound::Value(v) if v > 0xffff_ffff => format!("{v:#x}"),
         Bound::Value(v) => format!("{v}"),
         Bound::RamBytes => format!("the {} bytes of RAM QEMU was given", evidence.ram_bytes),
     };
@@ -162,10 +197,9 @@ fn number(pattern: &Regex, min: Option<Bound>, max: Option<Bound>, evidence: &Ev
 fn screen_size(pattern: &Regex, evidence: &Evidence) -> Outcome {
     let Some(captures) = pattern.captures(evidence.serial) else {
         return Outcome::fail(format!(
-            "expected a line matching /{}/ on serial {}; the kernel's last lines:\n{}",
+            "expected a line matching /{}/ on serial {}",
             display_regex(pattern),
-            ending_note(evidence),
-            tail(evidence.serial, 8)
+            missing_line(pattern.as_str(), evidence)
         ));
     };
     with_screen(evidence, |image| {
@@ -264,5 +298,17 @@ fn elf(rules: &ElfRules, bytes: &[u8]) -> Outcome {
     match crate::elfcheck::judge(rules, bytes) {
         Ok(seen) => Outcome::pass(seen),
         Err(problem) => Outcome::fail(problem),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::key_words;
+
+    #[test]
+    fn key_words_are_the_longest_plain_run() {
+        assert_eq!(key_words(r"(?m)^  hhdm offset +(0x[0-9a-f]+)$").as_deref(), Some("hhdm offset"));
+        assert_eq!(key_words(r"^  modules +1$").as_deref(), Some("modules"));
+        assert_eq!(key_words(r"\d+x\d+"), None);
     }
 }
