@@ -89,3 +89,107 @@ fn find_symbol(elf: &ElfFile, name: &str) -> Option<u64> {
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::judge;
+    use crate::checks::ElfRules;
+
+    const PF_X: u32 = 1;
+    const PF_W: u32 = 2;
+    const PF_R: u32 = 4;
+
+    /// A minimal ELF64: `segments` as (vaddr, flags), and one `.requests`
+    /// section holding `requests`.
+    fn elf(file_type: u16, segments: &[(u64, u32)], requests: &[u8]) -> Vec<u8> {
+        let phoff = 64u64;
+        let data_offset = phoff + 56 * segments.len() as u64;
+        let shstrtab = b"\0.requests\0.shstrtab\0";
+        let shstr_offset = data_offset + requests.len() as u64;
+        let shoff = (shstr_offset + shstrtab.len() as u64 + 7) & !7;
+
+        let mut out = Vec::new();
+        out.extend_from_slice(b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0");
+        out.extend_from_slice(&file_type.to_le_bytes());
+        out.extend_from_slice(&62u16.to_le_bytes()); // x86-64
+        out.extend_from_slice(&1u32.to_le_bytes());
+        out.extend_from_slice(&segments.first().map_or(0, |s| s.0).to_le_bytes()); // entry
+        out.extend_from_slice(&phoff.to_le_bytes());
+        out.extend_from_slice(&shoff.to_le_bytes());
+        out.extend_from_slice(&0u32.to_le_bytes());
+        for half in [64u16, 56, segments.len() as u16, 64, 3, 2] {
+            out.extend_from_slice(&half.to_le_bytes());
+        }
+        for (vaddr, flags) in segments {
+            out.extend_from_slice(&1u32.to_le_bytes()); // PT_LOAD
+            out.extend_from_slice(&flags.to_le_bytes());
+            for word in [data_offset, *vaddr, *vaddr, 0, 0x1000, 0x1000] {
+                out.extend_from_slice(&word.to_le_bytes());
+            }
+        }
+        out.extend_from_slice(requests);
+        out.extend_from_slice(shstrtab);
+        out.resize(shoff as usize, 0);
+        out.extend_from_slice(&[0; 64]); // null section
+        section(&mut out, 1, 1, segments.first().map_or(0, |s| s.0), data_offset, requests.len() as u64);
+        section(&mut out, 11, 3, 0, shstr_offset, shstrtab.len() as u64);
+        out
+    }
+
+    fn section(out: &mut Vec<u8>, name: u32, kind: u32, address: u64, offset: u64, size: u64) {
+        out.extend_from_slice(&name.to_le_bytes());
+        out.extend_from_slice(&kind.to_le_bytes());
+        for word in [0u64, address, offset, size] {
+            out.extend_from_slice(&word.to_le_bytes());
+        }
+        out.extend_from_slice(&[0; 8]); // link, info
+        out.extend_from_slice(&[1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]); // align, entsize
+    }
+
+    const HIGH: u64 = 0xffff_ffff_8000_0000;
+    const START: [u8; 4] = [0xae, 0xd1, 0xe7, 0x9d];
+    const END: [u8; 4] = [0x62, 0x4c, 0x76, 0x31];
+
+    fn rules() -> ElfRules {
+        ElfRules {
+            fixed_address: true,
+            load_at_least: Some(HIGH),
+            no_writable_code: true,
+            section: Some(".requests".into()),
+            section_starts_with: Some(START.to_vec()),
+            section_ends_with: Some(END.to_vec()),
+            symbol: None,
+        }
+    }
+
+    fn good_requests() -> Vec<u8> {
+        [START.as_slice(), &[0; 8], END.as_slice()].concat()
+    }
+
+    #[test]
+    fn a_well_linked_higher_half_kernel_passes() {
+        let bytes = elf(2, &[(HIGH, PF_R | PF_W), (HIGH + 0x1000, PF_R | PF_X)], &good_requests());
+        let seen = judge(&rules(), &bytes).unwrap();
+        assert!(seen.contains("ET_EXEC") && seen.contains("section .requests (16 bytes)"), "{seen}");
+    }
+
+    #[test]
+    fn each_broken_property_is_named() {
+        let cases: [(Vec<u8>, &str); 5] = [
+            (elf(3, &[(HIGH, PF_R | PF_X)], &good_requests()), "not a fixed-address executable"),
+            (elf(2, &[(0x20_0000, PF_R | PF_X)], &good_requests()), "below 0xffffffff80000000"),
+            (elf(2, &[(HIGH, PF_R | PF_W | PF_X)], &good_requests()), "both writable and executable"),
+            (elf(2, &[(HIGH, PF_R | PF_X)], &[0; 16]), "does not begin with the expected"),
+            (elf(2, &[(HIGH, PF_R | PF_X)], &[START.as_slice(), &[0; 12]].concat()), "does not end with the expected"),
+        ];
+        for (bytes, wanted) in cases {
+            let problem = judge(&rules(), &bytes).unwrap_err();
+            assert!(problem.contains(wanted), "wanted {wanted:?}, got {problem:?}");
+        }
+    }
+
+    #[test]
+    fn garbage_is_not_an_elf() {
+        assert!(judge(&rules(), b"not an elf").unwrap_err().contains("not a readable ELF"));
+    }
+}

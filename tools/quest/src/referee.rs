@@ -244,6 +244,7 @@ fn run_job(project: &Project, machine: &Machine, job: &Job) -> Result<BootRecord
         hold: key.hold,
         timeout: job.timeout,
         nonce,
+        qemu: machine::qemu_binary(),
     })
 }
 

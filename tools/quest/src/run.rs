@@ -44,7 +44,7 @@ pub fn run(project: &Project, options: RunOptions) -> Result<i32> {
 
     let display =
         !options.headless && (std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some());
-    let mut command = Command::new("qemu-system-x86_64");
+    let mut command = Command::new(crate::machine::qemu_binary());
     command.args(machine::base_args(&firmware, &vars, &esp_dir, options.accel));
     if !display {
         command.args(["-display", "none"]);

@@ -29,7 +29,14 @@ fn screen() -> Image {
 }
 
 /// Judges every check of one achievement against a serial log.
-fn judge(rank: &Rank, id: &str, serial: &str, ending: &Ending, nonce: &str, screen: Option<&Image>) -> Vec<(bool, String)> {
+fn judge(
+    rank: &Rank,
+    id: &str,
+    serial: &str,
+    ending: &Ending,
+    nonce: &str,
+    screen: Option<&Image>,
+) -> Vec<(bool, String)> {
     let elf = std::fs::read(repo().join("build/kernel/rank-1/kernel.elf")).unwrap_or_default();
     let achievement = rank.achievements.iter().find(|a| a.id == id).unwrap();
     let serial = clean_serial(serial);
@@ -119,7 +126,8 @@ fn manifest_error(text: &str) -> String {
 }
 
 const HEADER: &str = "number = 9\nnumeral = \"IX\"\nname = \"Test\"\nslug = \"test\"\nfocus = \"f\"\nsummary = \"s\"\n";
-const ACHIEVEMENT: &str = "\n[[achievement]]\nid = \"001\"\ntitle = \"t\"\nquest = \"q\"\nwhy = \"w\"\nhints = [\"h\"]\n";
+const ACHIEVEMENT: &str =
+    "\n[[achievement]]\nid = \"001\"\ntitle = \"t\"\nquest = \"q\"\nwhy = \"w\"\nhints = [\"h\"]\n";
 
 #[test]
 fn an_unknown_check_kind_names_the_file_and_line() {
@@ -138,7 +146,8 @@ fn a_bad_regex_is_an_error_not_a_check_that_never_matches() {
 
 #[test]
 fn a_field_of_another_kind_is_refused() {
-    let text = format!("{HEADER}{ACHIEVEMENT}\n[[achievement.check]]\nkind = \"exit\"\ncode = \"panic\"\nforbid = [\"x\"]\n");
+    let text =
+        format!("{HEADER}{ACHIEVEMENT}\n[[achievement.check]]\nkind = \"exit\"\ncode = \"panic\"\nforbid = [\"x\"]\n");
     assert!(manifest_error(&text).contains("`forbid` does not apply to a exit check"));
 }
 
@@ -170,7 +179,9 @@ fn duplicate_and_out_of_order_ids_are_refused_across_manifests() {
     let error = manifest::validate_set(&[one, two]).unwrap_err().to_string();
     assert!(error.contains("achievement id 001 appears twice"), "{error}");
 
-    let one = parse_rank(&format!("{HEADER}{}", ACHIEVEMENT.replace("001", "002")), Path::new("ranks/09-test/rank.toml")).unwrap();
+    let one =
+        parse_rank(&format!("{HEADER}{}", ACHIEVEMENT.replace("001", "002")), Path::new("ranks/09-test/rank.toml"))
+            .unwrap();
     let error = manifest::validate_set(&[one]).unwrap_err().to_string();
     assert!(error.contains("has 002 where 001 belongs"), "{error}");
 }
@@ -180,7 +191,8 @@ fn the_real_manifests_load_and_rank_one_is_fully_checkable() {
     let ranks = manifest::load_all(&repo().join("ranks")).unwrap();
     assert!(ranks.len() >= 8);
     assert!(ranks[0].achievements.iter().all(|a| a.checkable()));
-    let kinds: Vec<bool> = ranks[0].achievements.iter().flat_map(|a| &a.checks).map(|c| matches!(c.kind, CheckKind::Elf(_))).collect();
+    let kinds: Vec<bool> =
+        ranks[0].achievements.iter().flat_map(|a| &a.checks).map(|c| matches!(c.kind, CheckKind::Elf(_))).collect();
     assert!(kinds.contains(&true) && kinds.contains(&false));
 }
 

@@ -101,7 +101,7 @@ fn probe(build_dir: &Path) -> Result<Duration, String> {
     std::fs::create_dir_all(build_dir).map_err(|e| e.to_string())?;
     std::fs::write(&path, probe_image()).map_err(|e| e.to_string())?;
     let start = Instant::now();
-    let mut child = Command::new("qemu-system-x86_64")
+    let mut child = Command::new(super::qemu_binary())
         .args(["-accel", "kvm", "-cpu", "host", "-machine", "pc", "-m", "16M", "-nodefaults", "-display", "none"])
         .args(["-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-kernel"])
         .arg(&path)

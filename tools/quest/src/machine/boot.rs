@@ -44,6 +44,8 @@ pub struct BootRequest<'a> {
     pub hold: bool,
     pub timeout: Duration,
     pub nonce: String,
+    /// The QEMU binary (`qemu_binary()`; tests substitute a fake).
+    pub qemu: PathBuf,
 }
 
 #[derive(Debug, Clone)]
@@ -81,7 +83,7 @@ pub fn run_boot(request: &BootRequest) -> Result<BootRecord> {
     let _ = std::fs::remove_file(&qmp_path);
     let stderr_path = request.run_dir.join("qemu-stderr.txt");
 
-    let mut command = Command::new("qemu-system-x86_64");
+    let mut command = Command::new(&request.qemu);
     command
         .args(base_args(request.firmware, &vars, &request.esp_dir, request.accel))
         .args(["-display", "none", "-serial", "stdio"])
@@ -109,13 +111,24 @@ pub fn run_boot(request: &BootRequest) -> Result<BootRecord> {
     let text = || String::from_utf8_lossy(&serial.lock().expect("serial buffer")).into_owned();
     let deadline = start + request.timeout;
     let mut notes = Vec::new();
-    let mut qmp = Qmp::connect(&qmp_path, QMP_CONNECT_TIMEOUT).map_err(|e| notes.push(format!("no QMP: {e:#}"))).ok();
+    // QEMU creates the QMP socket as it starts; wait for it, but not past
+    // the deadline and not for a QEMU that has already died.
+    let socket_deadline = deadline.min(Instant::now() + QMP_CONNECT_TIMEOUT);
+    let mut exited = wait_until(&mut guard, socket_deadline, || qmp_path.exists());
+    let mut qmp = None;
+    if exited.is_none() && qmp_path.exists() {
+        match Qmp::connect(&qmp_path, QMP_CONNECT_TIMEOUT) {
+            Ok(connection) => qmp = Some(connection),
+            Err(e) => notes.push(format!("no QMP: {e:#}")),
+        }
+    } else if exited.is_none() {
+        notes.push("QEMU never opened its QMP socket".into());
+    }
 
     // Input is sent once the ladder is done: that is when a checkpoint
     // starts listening.
     let ladder = Regex::new(LADDER_DONE).expect("valid regex");
-    let mut exited = None;
-    if !request.steps.is_empty() {
+    if exited.is_none() && !request.steps.is_empty() {
         exited = wait_until(&mut guard, deadline, || ladder.is_match(&text()));
         if exited.is_none() && Instant::now() < deadline {
             if let Err(e) = send_steps(request.steps, qmp.as_mut(), stdin.as_mut(), deadline, &text) {
@@ -239,6 +252,62 @@ mod tests {
     fn strips_firmware_escapes_and_carriage_returns() {
         let raw = "\x1b[2J\x1b[01;01H\x1b[=3h\x1b[2J\x1b[01;01HBdsDxe: loading\r\nMinimalOS 0.1.0\r\n";
         assert_eq!(clean_serial(raw), "BdsDxe: loading\nMinimalOS 0.1.0\n");
+    }
+
+    /// A stand-in for QEMU: a shell script, so the referee's handling of
+    /// hangs, crashes and exits is tested without booting anything.
+    fn fake_qemu(name: &str, script: &str) -> (PathBuf, Firmware) {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("quest-fake-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let qemu = dir.join("qemu");
+        std::fs::write(&qemu, format!("#!/bin/sh\n{script}\n")).unwrap();
+        std::fs::set_permissions(&qemu, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::write(dir.join("vars.fd"), b"vars").unwrap();
+        let firmware = Firmware { code: dir.join("code.fd"), vars: dir.join("vars.fd") };
+        (qemu, firmware)
+    }
+
+    fn boot_with(name: &str, script: &str, timeout: Duration) -> BootRecord {
+        let (qemu, firmware) = fake_qemu(name, script);
+        let run_dir = qemu.parent().unwrap().join("run");
+        run_boot(&BootRequest {
+            esp_dir: run_dir.join("esp"),
+            run_dir,
+            firmware: &firmware,
+            accel: Accel::Tcg,
+            steps: &[],
+            hold: false,
+            timeout,
+            nonce: "n".into(),
+            qemu,
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn a_hung_qemu_is_killed_at_the_time_limit_and_its_output_kept() {
+        let start = Instant::now();
+        let record = boot_with("hang", "echo 'MinimalOS 0.1.0 - rank I'; exec sleep 600", Duration::from_secs(2));
+        assert_eq!(record.ending, Ending::TimedOut { seconds: 2 });
+        assert!(record.serial.contains("MinimalOS 0.1.0"));
+        assert!(start.elapsed() < Duration::from_secs(6), "took {:?}", start.elapsed());
+    }
+
+    #[test]
+    fn a_qemu_that_cannot_start_is_reported_with_its_message() {
+        let record = boot_with("crash", "echo 'qemu: could not load PC BIOS' >&2; exit 1", Duration::from_secs(5));
+        match record.ending {
+            Ending::Crashed { message } => assert!(message.contains("could not load PC BIOS"), "{message}"),
+            other => panic!("expected a crash, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_guest_exit_code_is_decoded_from_qemus_status() {
+        let record = boot_with("panic", "printf 'KERNEL PANIC: boom\\r\\n'; exit 35", Duration::from_secs(5));
+        assert_eq!(record.ending, Ending::Exited { status: 35, guest_code: Some(0x11) });
+        assert_eq!(clean_serial(&record.serial), "KERNEL PANIC: boom\n");
     }
 
     #[test]

@@ -157,5 +157,10 @@ pub fn base_args(firmware: &Firmware, vars_copy: &Path, esp_dir: &Path, accel: A
     args
 }
 
+/// The QEMU to run: `QEMU` from the environment, else the usual name.
+pub fn qemu_binary() -> PathBuf {
+    std::env::var_os("QEMU").map_or_else(|| PathBuf::from("qemu-system-x86_64"), PathBuf::from)
+}
+
 /// Limits for a headless boot.
 pub const QMP_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
