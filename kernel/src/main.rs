@@ -9,6 +9,7 @@
 
 mod arch;
 mod boot;
+mod display;
 mod panic;
 mod print;
 mod rank;
@@ -22,30 +23,43 @@ use arch::{cpu, qemu};
 /// at entry").
 #[unsafe(no_mangle)]
 extern "C" fn kmain() -> ! {
-    // Rank I, The Awakening: a voice on COM1, then what Limine handed over.
+    // I  The Awakening: a voice on COM1 and what Limine handed over.
     serial::init();
-    kprintln!(
-        "MinimalOS {} - rank {} of {}: {}",
-        env!("CARGO_PKG_VERSION"),
-        rank::numeral(),
-        rank::NUMERALS[rank::HIGHEST as usize - 1],
-        rank::name(),
-    );
     let boot = boot::info();
-    let exit_policy = qemu::ExitPolicy::from_cmdline(&boot.cmdline);
-    panic::set_exit_qemu_on_panic(exit_policy != qemu::ExitPolicy::Never);
+    // `qemu-exit`: a test harness is watching; leave QEMU when done or dead.
+    let exit_qemu = boot.cmdline.has_flag("qemu-exit");
+    panic::set_exit_qemu_on_panic(exit_qemu);
+
+    // II The Artist: the framebuffer becomes a console, so what follows
+    // is on screen as well as on serial.
+    let screen = (rank::REACHED >= 2).then(|| display::init(boot.framebuffer.as_ref()));
+
+    boot::summary::print_banner();
     if !boot.base_revision_accepted {
         panic!("the bootloader did not accept Limine base revision {}", boot::BASE_REVISION_WANTED);
     }
     boot::summary::print(&boot);
+    match screen {
+        Some(Ok(console)) => boot::summary::field(
+            "console",
+            format_args!(
+                "{}x{} cells of {}x{} px (font8x8 at {}x)",
+                console.columns, console.rows, console.cell_pixels, console.cell_pixels, console.scale
+            ),
+        ),
+        Some(Err(why)) => boot::summary::field("console", format_args!("none: {why}")),
+        None => {}
+    }
 
-    // Ranks II and up join here, one line each, behind `rank::REACHED >= N`.
+    // Ranks III and up join here, one line each, behind `rank::REACHED >= N`.
 
-    kprintln!("rank {}: {} reached", rank::REACHED, rank::name());
-    scenario::run(&boot.cmdline);
-    if exit_policy == qemu::ExitPolicy::Always {
+    kprintln!("\x1b[92mrank {}: {} reached\x1b[0m", rank::REACHED, rank::name());
+    let ran_scenario = scenario::run(&boot.cmdline);
+    if exit_qemu {
         qemu::exit(qemu::ExitCode::Success);
     }
-    kprintln!("nothing more to do at this rank; the CPU is halted.");
+    if !ran_scenario {
+        kprintln!("nothing more to do at this rank; the CPU is halted.");
+    }
     cpu::halt_forever()
 }

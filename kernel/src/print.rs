@@ -1,10 +1,11 @@
 //! `kprint!` and `kprintln!`: the kernel's `print!`.
 //!
-//! At Rank 1 the only output is COM1; Rank 2 adds the framebuffer console
-//! here, so every line goes to both without callers changing. The macros
+//! Every line goes to COM1 (Rank 1) and, once `display::init` has run, to
+//! the screen console (Rank 2), without callers knowing either. The macros
 //! take `format_args!`, so `{:#x}` and `{:>8}` work and nothing allocates.
 
 /// Prints to the kernel's outputs (serial from Rank 1, screen from Rank 2).
+/// ANSI colour escapes (`\x1b[31m`) colour both.
 #[macro_export]
 macro_rules! kprint {
     ($($arg:tt)*) => ($crate::print::print_args(format_args!($($arg)*)));
@@ -20,4 +21,5 @@ macro_rules! kprintln {
 /// Where the macros end up. Public only so the macros can reach it.
 pub fn print_args(args: core::fmt::Arguments) {
     crate::serial::write_fmt(args);
+    crate::display::write_fmt(args);
 }

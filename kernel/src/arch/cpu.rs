@@ -1,4 +1,4 @@
-//! Stopping the processor.
+//! Stopping the processor, and reading its time-stamp counter.
 
 use x86_64::instructions::{hlt, interrupts};
 
@@ -9,4 +9,11 @@ pub fn halt_forever() -> ! {
     loop {
         hlt();
     }
+}
+
+/// The time-stamp counter: CPU cycles on real hardware, guest
+/// instructions (scaled by 2^shift) under QEMU's `-icount`.
+pub fn timestamp() -> u64 {
+    // SAFETY: `rdtsc` only reads a counter; every x86-64 CPU has it.
+    unsafe { core::arch::x86_64::_rdtsc() }
 }

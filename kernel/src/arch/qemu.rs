@@ -8,7 +8,6 @@
 //! 0x11 (status 35). On real hardware, or in QEMU without the device, the
 //! write goes nowhere and the caller halts instead.
 
-use bootinfo::CommandLine;
 use x86_64::instructions::port::Port;
 
 /// The I/O port the harness gives `isa-debug-exit` (`iobase=0xf4`).
@@ -23,29 +22,6 @@ pub enum ExitCode {
     Success = 0x10,
     /// The kernel panicked. QEMU exit status 35.
     Panic = 0x11,
-}
-
-/// When the kernel leaves QEMU, chosen on the command line:
-/// `qemu-exit` at the end of the rank ladder and on a panic (tests that
-/// only read serial), `qemu-exit=panic` only on a panic (the quest tool
-/// screenshots the settled screen, then quits QEMU itself), and by
-/// default never (a person is watching).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ExitPolicy {
-    Never,
-    OnPanic,
-    Always,
-}
-
-impl ExitPolicy {
-    pub fn from_cmdline(cmdline: &CommandLine) -> Self {
-        match cmdline.value("qemu-exit") {
-            Some("panic") => Self::OnPanic,
-            Some(_) => Self::Always,
-            None if cmdline.has_flag("qemu-exit") => Self::Always,
-            None => Self::Never,
-        }
-    }
 }
 
 /// Asks QEMU to exit; halts if nothing is listening on the port.

@@ -54,7 +54,26 @@ fn kind(kind: &CheckKind) -> String {
         CheckKind::ScreenRegion { x, y, width, height, rgb, min_share, .. } => {
             format!("{:.0}% of the {width}x{height} screen region at ({x}, {y}) is {}", min_share * 100.0, hex(rgb))
         }
-        CheckKind::ScreenText { pattern: p, scale } => format!("the screen reads {} (font scale {scale})", pattern(p)),
+        CheckKind::ScreenText { pattern: p, absent, scale, fg, bg } => {
+            let mut parts = Vec::new();
+            if let Some(p) = p {
+                let mut part = format!("the screen reads `{}`", p.source);
+                if let Some(fg) = fg {
+                    part.push_str(&format!(" in {}", hex(fg)));
+                }
+                if let Some(bg) = bg {
+                    part.push_str(&format!(" on {}", hex(bg)));
+                }
+                parts.push(part);
+            }
+            if let Some(a) = absent {
+                parts.push(format!("no longer shows {}", pattern(a)));
+            }
+            format!("{} (font scale {scale})", parts.join(" and "))
+        }
+        CheckKind::ScreenCell { column, row, scale, ch } => {
+            format!("screen cell ({column}, {row}) is exactly font8x8 {ch:?} at scale {scale}, pixel for pixel")
+        }
         CheckKind::Exit { code } => match code {
             ExitExpectation::Success => "QEMU exits with the success code (0x10)".into(),
             ExitExpectation::Panic => "QEMU exits with the panic code (0x11)".into(),

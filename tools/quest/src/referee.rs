@@ -218,7 +218,11 @@ fn run_job(project: &Project, machine: &Machine, job: &Job) -> Result<BootRecord
     let run_dir = project.quest_dir().join("runs").join(name);
     let esp_dir = run_dir.join("esp");
     let mut cmdline = job.cmdline_extra.clone();
-    cmdline.push_str(if key.hold { " qemu-exit=panic" } else { " qemu-exit" });
+    // A held boot must survive a panic long enough to be photographed, so
+    // only unheld boots ask the kernel to leave QEMU.
+    if !key.hold {
+        cmdline.push_str(" qemu-exit");
+    }
     if let Some(scenario) = &key.scenario {
         cmdline.push_str(&format!(" scenario={scenario}"));
     }

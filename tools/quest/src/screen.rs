@@ -101,17 +101,33 @@ impl Image {
     }
 }
 
-/// Reads the console grid: one string per row of `8*scale`-pixel cells,
-/// trailing spaces trimmed, trailing empty rows dropped.
-pub fn read_text(image: &Image, scale: u32) -> Vec<String> {
+/// One cell read back from the screen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CellRead {
+    pub ch: char,
+    pub fg: [u8; 3],
+    pub bg: [u8; 3],
+}
+
+/// Reads the console grid: rows of `8*scale`-pixel cells from the top-left.
+pub fn read_cells(image: &Image, scale: u32) -> Vec<Vec<CellRead>> {
     let cell = 8 * scale;
     let (columns, rows) = (image.width / cell, image.height / cell);
-    let mut lines: Vec<String> = (0..rows)
-        .map(|row| {
-            let line: String = (0..columns).map(|column| read_cell(image, column * cell, row * cell, scale)).collect();
-            line.trim_end().to_string()
-        })
-        .collect();
+    (0..rows)
+        .map(|row| (0..columns).map(|column| read_cell(image, column * cell, row * cell, scale)).collect())
+        .collect()
+}
+
+/// The grid as text: one string per row, trailing spaces trimmed,
+/// trailing empty rows dropped.
+#[cfg(test)]
+pub fn read_text(image: &Image, scale: u32) -> Vec<String> {
+    text_of(&read_cells(image, scale))
+}
+
+pub fn text_of(cells: &[Vec<CellRead>]) -> Vec<String> {
+    let mut lines: Vec<String> =
+        cells.iter().map(|row| row.iter().map(|c| c.ch).collect::<String>().trim_end().to_string()).collect();
     while lines.last().is_some_and(|line| line.is_empty()) {
         lines.pop();
     }
@@ -122,7 +138,7 @@ pub fn read_text(image: &Image, scale: u32) -> Vec<String> {
 /// samples into the most common colour and the rest, and matches that
 /// shape — or its inverse, since a heavy glyph like `M` covers more than
 /// half its cell — against the printable ASCII glyphs of `font8x8`.
-fn read_cell(image: &Image, left: u32, top: u32, scale: u32) -> char {
+fn read_cell(image: &Image, left: u32, top: u32, scale: u32) -> CellRead {
     let mut samples = [[0u8; 3]; 64];
     for row in 0..8 {
         for column in 0..8 {
@@ -132,6 +148,8 @@ fn read_cell(image: &Image, left: u32, top: u32, scale: u32) -> char {
         }
     }
     let common = most_common(&samples);
+    let others: Vec<[u8; 3]> = samples.iter().copied().filter(|s| *s != common).collect();
+    let other = if others.is_empty() { common } else { most_common(&others) };
     let mut shape = [0u8; 8];
     for (index, sample) in samples.iter().enumerate() {
         if *sample != common {
@@ -140,22 +158,66 @@ fn read_cell(image: &Image, left: u32, top: u32, scale: u32) -> char {
         }
     }
     if shape == [0; 8] {
-        return ' ';
+        return CellRead { ch: ' ', fg: common, bg: common };
     }
     let inverse = shape.map(|row| !row);
-    let mut best = ('?', u32::MAX);
+    let mut best = ('?', u32::MAX, false);
     for code in 0x21..0x7f_usize {
         let glyph = font8x8::legacy::BASIC_LEGACY[code];
-        for candidate in [shape, inverse] {
+        for (candidate, inverted) in [(shape, false), (inverse, true)] {
             let distance: u32 = glyph.iter().zip(candidate).map(|(a, b)| (a ^ b).count_ones()).sum();
             if distance < best.1 {
-                best = (code as u8 as char, distance);
+                best = (code as u8 as char, distance, inverted);
             }
         }
     }
     // Allow a stray pixel or two (a cursor bar, antialiasing in a resize),
     // never a different letter: glyphs differ by far more.
-    if best.1 <= 2 { best.0 } else { '?' }
+    let ch = if best.1 <= 2 { best.0 } else { '?' };
+    let (fg, bg) = if best.2 { (common, other) } else { (other, common) };
+    CellRead { ch, fg, bg }
+}
+
+/// Checks that a cell is *exactly* the glyph: every pixel of every scaled
+/// font pixel, in two colours. Returns those colours.
+pub fn exact_glyph(image: &Image, column: u32, row: u32, scale: u32, ch: char) -> Result<([u8; 3], [u8; 3]), String> {
+    let glyph = font8x8::legacy::BASIC_LEGACY[(ch as usize) & 0x7f];
+    let (left, top) = (column * 8 * scale, row * 8 * scale);
+    let mut fg = None;
+    let mut bg = None;
+    for gy in 0..8u32 {
+        for gx in 0..8u32 {
+            let lit = glyph[gy as usize] & (1 << gx) != 0;
+            for dy in 0..scale {
+                for dx in 0..scale {
+                    let (x, y) = (left + gx * scale + dx, top + gy * scale + dy);
+                    let found = image.pixel(x, y).ok_or_else(|| format!("cell ({column}, {row}) is off the screen"))?;
+                    let wanted = if lit { &mut fg } else { &mut bg };
+                    match wanted {
+                        None => *wanted = Some(found),
+                        Some(colour) if *colour == found => {}
+                        Some(colour) => {
+                            return Err(format!(
+                                "pixel ({x}, {y}) is {} where the {} of {ch:?} is {} elsewhere",
+                                hex(found),
+                                if lit { "stroke" } else { "background" },
+                                hex(*colour)
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    match (fg, bg) {
+        (Some(fg), Some(bg)) if fg != bg => Ok((fg, bg)),
+        (Some(fg), Some(_)) => Err(format!("cell ({column}, {row}) is all {}: no glyph drawn", hex(fg))),
+        _ => Err(format!("{ch:?} has no pixels to compare")),
+    }
+}
+
+pub fn hex(rgb: [u8; 3]) -> String {
+    format!("#{:02x}{:02x}{:02x}", rgb[0], rgb[1], rgb[2])
 }
 
 fn most_common(samples: &[[u8; 3]]) -> [u8; 3] {
@@ -207,6 +269,27 @@ mod tests {
             assert_eq!(lines[1], "");
             assert!(lines[2].starts_with("  hhdm = 0xffff8000"), "scale {scale}: {:?}", lines[2]);
         }
+    }
+
+    #[test]
+    fn cells_carry_their_colours_even_for_heavy_glyphs() {
+        let mut image = Image::new(64, 16, NAVY);
+        draw_text(&mut image, 0, 0, "Mi", 1, AMBER);
+        let cells = read_cells(&image, 1);
+        assert_eq!(cells[0][0], CellRead { ch: 'M', fg: AMBER, bg: NAVY });
+        assert_eq!(cells[0][1], CellRead { ch: 'i', fg: AMBER, bg: NAVY });
+    }
+
+    #[test]
+    fn an_exact_glyph_passes_and_one_changed_pixel_fails() {
+        let mut image = Image::new(32, 32, NAVY);
+        draw_text(&mut image, 1, 1, "M", 2, AMBER);
+        assert_eq!(exact_glyph(&image, 1, 1, 2, 'M'), Ok((AMBER, NAVY)));
+        assert!(exact_glyph(&image, 1, 1, 2, 'N').is_err());
+        image.set(17, 17, [1, 2, 3]);
+        let error = exact_glyph(&image, 1, 1, 2, 'M').unwrap_err();
+        assert!(error.contains("pixel (17, 17) is #010203"), "{error}");
+        assert!(exact_glyph(&image, 0, 0, 2, 'M').unwrap_err().contains("no glyph drawn"));
     }
 
     #[test]

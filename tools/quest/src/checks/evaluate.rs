@@ -11,7 +11,7 @@ use regex::Regex;
 
 use super::{Bound, CheckKind, ElfRules, ExitExpectation, parse::parse_number};
 use crate::machine::Ending;
-use crate::screen::{Image, read_text};
+use crate::screen::{CellRead, Image, exact_glyph, hex, read_cells, text_of};
 
 /// Everything a boot left behind.
 pub struct Evidence<'a> {
@@ -57,17 +57,26 @@ pub fn evaluate(kind: &CheckKind, evidence: &Evidence) -> Outcome {
         CheckKind::ScreenRegion { x, y, width, height, rgb, tolerance, min_share } => {
             with_screen(evidence, |image| region(image, (*x, *y, *width, *height), *rgb, *tolerance, *min_share))
         }
-        CheckKind::ScreenText { pattern, scale } => with_screen(evidence, |image| {
-            let text = read_text(image, *scale).join("\n");
-            match pattern.find(&text) {
-                Some(found) => Outcome::pass(format!("read {:?} on screen", found.as_str())),
-                None => Outcome::fail(format!(
-                    "no text matching /{}/ on screen; it reads:\n{}",
-                    display_regex(pattern),
-                    tail(&text, 6)
-                )),
-            }
-        }),
+        CheckKind::ScreenText { pattern, absent, scale, fg, bg } => {
+            let pattern = pattern.as_ref().map(|p| p.regex(evidence.nonce));
+            with_screen(evidence, |image| screen_text(image, pattern.as_ref(), absent.as_ref(), *scale, *fg, *bg))
+        }
+        CheckKind::ScreenCell { column, row, scale, ch } => {
+            with_screen(evidence, |image| match exact_glyph(image, *column, *row, *scale, *ch) {
+                Ok((fg, bg)) => {
+                    Outcome::pass(format!("cell ({column}, {row}) is exactly {ch:?}, {} on {}", hex(fg), hex(bg)))
+                }
+                Err(problem) => {
+                    let seen = read_cells(image, *scale)
+                        .get(*row as usize)
+                        .and_then(|r| r.get(*column as usize))
+                        .map_or(' ', |c| c.ch);
+                    Outcome::fail(format!(
+                        "cell ({column}, {row}) is not exactly {ch:?} (it reads {seen:?}): {problem}"
+                    ))
+                }
+            })
+        }
         CheckKind::Exit { code } => exit(*code, evidence),
         CheckKind::Elf(rules) => elf(rules, evidence.elf),
     }
@@ -227,8 +236,74 @@ fn close(a: [u8; 3], b: [u8; 3], tolerance: u8) -> bool {
     a.iter().zip(b).all(|(x, y)| x.abs_diff(y) <= tolerance)
 }
 
-fn hex(rgb: [u8; 3]) -> String {
-    format!("#{:02x}{:02x}{:02x}", rgb[0], rgb[1], rgb[2])
+fn screen_text(
+    image: &Image,
+    pattern: Option<&Regex>,
+    absent: Option<&Regex>,
+    scale: u32,
+    fg: Option<[u8; 3]>,
+    bg: Option<[u8; 3]>,
+) -> Outcome {
+    let cells = read_cells(image, scale);
+    let lines = text_of(&cells);
+    let text = lines.join("\n");
+    if let Some(absent) = absent
+        && let Some(found) = absent.find(&text)
+    {
+        return Outcome::fail(format!("the screen still shows {:?}, which must be gone", found.as_str()));
+    }
+    let Some(pattern) = pattern else {
+        return Outcome::pass(format!(
+            "nothing matching /{}/ on screen",
+            display_regex(absent.expect("checked at parse"))
+        ));
+    };
+    let Some(captures) = pattern.captures(&text) else {
+        return Outcome::fail(format!(
+            "no text matching /{}/ on screen; it reads:\n{}",
+            display_regex(pattern),
+            tail(&text, 6)
+        ));
+    };
+    // Colours apply to the first capture group when there is one (so a
+    // pattern can find a word by its context), else to the whole match.
+    let found = captures.get(1).or_else(|| captures.get(0)).expect("a match has group 0");
+    // Screen text is ASCII, so byte offsets are cell offsets.
+    let mut offset = 0;
+    for (row, line) in lines.iter().enumerate() {
+        let line_end = offset + line.len();
+        for position in found.start().max(offset)..found.end().min(line_end) {
+            let column = position - offset;
+            let cell: CellRead = cells[row][column];
+            if cell.ch == ' ' {
+                continue;
+            }
+            if let Some(fg) = fg
+                && cell.fg != fg
+            {
+                return Outcome::fail(format!(
+                    "found {:?}, but {:?} at ({column}, {row}) is drawn in {}, not {}",
+                    found.as_str(),
+                    cell.ch,
+                    hex(cell.fg),
+                    hex(fg)
+                ));
+            }
+            if let Some(bg) = bg
+                && cell.bg != bg
+            {
+                return Outcome::fail(format!(
+                    "found {:?}, but {:?} at ({column}, {row}) has background {}, not {}",
+                    found.as_str(),
+                    cell.ch,
+                    hex(cell.bg),
+                    hex(bg)
+                ));
+            }
+        }
+        offset = line_end + 1;
+    }
+    Outcome::pass(format!("read {:?} on screen", &captures[0]))
 }
 
 fn region(

@@ -71,15 +71,18 @@ pub enum CheckKind {
     ScreenPixel { x: u32, y: u32, rgb: [u8; 3], tolerance: u8 },
     /// At least `min_share` of the rectangle's pixels have this colour.
     ScreenRegion { x: u32, y: u32, width: u32, height: u32, rgb: [u8; 3], tolerance: u8, min_share: f64 },
-    /// Text read back from the screen's 8x8 font cells matches the regex.
-    ScreenText { pattern: Regex, scale: u32 },
+    /// Text read back from the screen's 8x8 font cells matches `pattern`
+    /// (its non-blank cells in `fg`/`bg` when given) and `absent` does not.
+    ScreenText { pattern: Option<Pattern>, absent: Option<Regex>, scale: u32, fg: Option<[u8; 3]>, bg: Option<[u8; 3]> },
+    /// The cell at (column, row) is exactly this glyph, pixel for pixel.
+    ScreenCell { column: u32, row: u32, scale: u32, ch: char },
     /// QEMU ended through `isa-debug-exit` with this guest code.
     Exit { code: ExitExpectation },
     /// Properties of the built kernel ELF.
     Elf(ElfRules),
 }
 
-/// An expected serial pattern. `{nonce}` in it stands for the random
+/// An expected pattern (serial or screen text). `{nonce}` in it stands for the random
 /// word the referee puts on each boot's command line (`nonce=…`): a kernel
 /// can only print it by really reading its command line.
 #[derive(Debug, Clone)]

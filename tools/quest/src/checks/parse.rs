@@ -36,7 +36,13 @@ pub struct RawCheck {
     tolerance: Option<u8>,
     min_share: Option<f64>,
     text: Option<String>,
+    absent: Option<String>,
     scale: Option<u32>,
+    fg: Option<String>,
+    bg: Option<String>,
+    column: Option<u32>,
+    row: Option<u32>,
+    char: Option<String>,
     load_at_least: Option<String>,
     fixed_address: Option<bool>,
     section: Option<String>,
@@ -63,7 +69,8 @@ const FIELDS: &[(&str, &[&str])] = &[
     ("screen-size", &["pattern"]),
     ("screen-pixel", &["x", "y", "rgb", "tolerance"]),
     ("screen-region", &["x", "y", "width", "height", "rgb", "tolerance", "min_share"]),
-    ("screen-text", &["text", "scale"]),
+    ("screen-text", &["text", "absent", "scale", "fg", "bg"]),
+    ("screen-cell", &["column", "row", "scale", "char"]),
     ("exit", &["code"]),
     (
         "elf",
@@ -97,7 +104,13 @@ impl RawCheck {
             ("tolerance", self.tolerance.is_some()),
             ("min_share", self.min_share.is_some()),
             ("text", self.text.is_some()),
+            ("absent", self.absent.is_some()),
             ("scale", self.scale.is_some()),
+            ("fg", self.fg.is_some()),
+            ("bg", self.bg.is_some()),
+            ("column", self.column.is_some()),
+            ("row", self.row.is_some()),
+            ("char", self.char.is_some()),
             ("load_at_least", self.load_at_least.is_some()),
             ("fixed_address", self.fixed_address.is_some()),
             ("section", self.section.is_some()),
@@ -125,12 +138,7 @@ pub fn parse_check(raw: RawCheck) -> Result<Check, String> {
 
     let kind = match raw.kind.as_str() {
         "serial" => {
-            let expect = raw
-                .expect
-                .unwrap_or_default()
-                .into_iter()
-                .map(|source| regex(&source.replace("{nonce}", super::SAMPLE_NONCE)).map(|_| super::Pattern { source }))
-                .collect::<Result<Vec<_>, _>>()?;
+            let expect = raw.expect.unwrap_or_default().into_iter().map(pattern).collect::<Result<Vec<_>, _>>()?;
             let forbid = regexes(raw.forbid.as_deref().unwrap_or_default())?;
             if expect.is_empty() && forbid.is_empty() {
                 return Err("a serial check needs `expect` or `forbid` patterns".into());
@@ -173,12 +181,35 @@ pub fn parse_check(raw: RawCheck) -> Result<Check, String> {
             }
         }
         "screen-text" => {
-            let text = raw.text.as_deref().ok_or("a screen-text check needs `text` (a regex)")?;
-            let scale = raw.scale.unwrap_or(1);
-            if scale == 0 || scale > 8 {
-                return Err(format!("scale {scale} must be 1..=8"));
+            if raw.text.is_none() && raw.absent.is_none() {
+                return Err("a screen-text check needs `text` or `absent` (regexes)".into());
             }
-            CheckKind::ScreenText { pattern: regex(text)?, scale }
+            if (raw.fg.is_some() || raw.bg.is_some()) && raw.text.is_none() {
+                return Err("`fg`/`bg` colour the cells `text` matches: give `text`".into());
+            }
+            CheckKind::ScreenText {
+                pattern: raw.text.map(pattern).transpose()?,
+                absent: raw.absent.as_deref().map(regex).transpose()?,
+                scale: scale(raw.scale)?,
+                fg: raw.fg.as_deref().map(|c| colour(Some(c))).transpose()?,
+                bg: raw.bg.as_deref().map(|c| colour(Some(c))).transpose()?,
+            }
+        }
+        "screen-cell" => {
+            let text = raw.char.as_deref().ok_or("a screen-cell check needs `char`")?;
+            let mut chars = text.chars();
+            let (Some(ch), None) = (chars.next(), chars.next()) else {
+                return Err(format!("char {text:?} must be exactly one character"));
+            };
+            if !ch.is_ascii_graphic() {
+                return Err(format!("char {text:?} must be printable ASCII"));
+            }
+            CheckKind::ScreenCell {
+                column: required(raw.column, "column")?,
+                row: required(raw.row, "row")?,
+                scale: scale(raw.scale)?,
+                ch,
+            }
         }
         "exit" => CheckKind::Exit { code: exit_code(raw.code.as_ref())? },
         "elf" => CheckKind::Elf(elf_rules(&raw)?),
@@ -202,6 +233,13 @@ pub fn parse_check(raw: RawCheck) -> Result<Check, String> {
     Ok(Check { boot, kind, timeout })
 }
 
+fn scale(value: Option<u32>) -> Result<u32, String> {
+    match value.unwrap_or(1) {
+        scale @ 1..=8 => Ok(scale),
+        other => Err(format!("scale {other} must be 1..=8")),
+    }
+}
+
 fn required(value: Option<u32>, name: &str) -> Result<u32, String> {
     value.ok_or_else(|| format!("this check needs `{name}`"))
 }
@@ -209,6 +247,12 @@ fn required(value: Option<u32>, name: &str) -> Result<u32, String> {
 fn regex(source: &str) -> Result<Regex, String> {
     // Multi-line mode: `^` and `$` match at line breaks in the serial log.
     Regex::new(&format!("(?m){source}")).map_err(|e| format!("bad regex {source:?}: {e}"))
+}
+
+/// A pattern that may contain `{nonce}`, validated with a sample nonce.
+fn pattern(source: String) -> Result<super::Pattern, String> {
+    regex(&source.replace("{nonce}", super::SAMPLE_NONCE))?;
+    Ok(super::Pattern { source })
 }
 
 fn regexes(sources: &[String]) -> Result<Vec<Regex>, String> {

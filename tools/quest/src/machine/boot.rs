@@ -108,7 +108,8 @@ pub fn run_boot(request: &BootRequest) -> Result<BootRecord> {
             }
         })
     };
-    let text = || String::from_utf8_lossy(&serial.lock().expect("serial buffer")).into_owned();
+    // What the kernel has said so far, escapes removed, for the waits.
+    let text = || clean_serial(&String::from_utf8_lossy(&serial.lock().expect("serial buffer")));
     let deadline = start + request.timeout;
     let mut notes = Vec::new();
     // QEMU creates the QMP socket as it starts; wait for it, but not past
@@ -182,7 +183,7 @@ pub fn run_boot(request: &BootRequest) -> Result<BootRecord> {
     };
     drop(guard);
     let _ = reader.join();
-    let serial = text();
+    let serial = String::from_utf8_lossy(&serial.lock().expect("serial buffer")).into_owned();
     std::fs::write(request.run_dir.join("serial.txt"), &serial)?;
     Ok(BootRecord { serial, ending, screenshot, elapsed: start.elapsed(), notes, nonce: request.nonce.clone() })
 }

@@ -1,0 +1,58 @@
+//! Scenarios: things a check asks the kernel to do on purpose.
+//!
+//! An achievement is proven by behaviour, and some behaviour only shows
+//! when provoked: a panic, a picture, five hundred lines of scrolling. The
+//! quest tool picks one with `scenario=NAME` on the kernel command line
+//! (set in `limine.conf`); a plain boot runs none. Scenarios run after the
+//! rank ladder, so each can use everything its checkpoint brought up — and
+//! one that needs a higher rank than the build reached says so and does
+//! nothing, which is what keeps later ranks' checks honest on earlier
+//! checkpoints.
+
+mod artist;
+mod awakening;
+
+use bootinfo::CommandLine;
+
+use crate::{kprintln, rank};
+
+struct Scenario {
+    name: &'static str,
+    rank: u8,
+    run: fn(),
+}
+
+const SCENARIOS: &[Scenario] = &[
+    Scenario { name: "panic", rank: 1, run: awakening::panic },
+    Scenario { name: "canvas", rank: 2, run: artist::canvas },
+    Scenario { name: "format", rank: 2, run: artist::format },
+    Scenario { name: "scroll", rank: 2, run: artist::scroll },
+    Scenario { name: "colours", rank: 2, run: artist::colours },
+    Scenario { name: "control", rank: 2, run: artist::control },
+    Scenario { name: "panic-in-print", rank: 2, run: artist::panic_in_print },
+    Scenario { name: "console-bench", rank: 2, run: artist::console_bench },
+];
+
+/// Runs the scenario the command line names, if any. Returns whether one
+/// ran (the caller then stays quiet, leaving the screen as it drew it).
+pub fn run(cmdline: &CommandLine) -> bool {
+    let Some(name) = cmdline.value("scenario") else {
+        return false;
+    };
+    match SCENARIOS.iter().find(|s| s.name == name) {
+        Some(scenario) if scenario.rank <= rank::REACHED => {
+            kprintln!("scenario: {name}");
+            (scenario.run)();
+            true
+        }
+        Some(scenario) => {
+            kprintln!("scenario: {name} needs rank {}; this checkpoint is rank {}", scenario.rank, rank::REACHED);
+            false
+        }
+        None => {
+            let known: [&str; SCENARIOS.len()] = core::array::from_fn(|i| SCENARIOS[i].name);
+            kprintln!("scenario: unknown scenario {name:?}; known: {known:?}");
+            false
+        }
+    }
+}
