@@ -1,6 +1,7 @@
 # MinimalOS — build, boot and check the kernel, one rank at a time.
 #
-#   make run   [RANK=N] [BOOT=auto|limine|testboot]   boot checkpoint N in QEMU
+#   make run   [RANK=N] [BOOT=auto|limine|testboot] [CMDLINE='scenario=scroll']
+#                                                      boot checkpoint N in QEMU
 #   make check [RANK=N]                                check rank N's achievements
 #   make test                                          everything: host tests, every rank, honesty
 #   make gdb   [RANK=N]                                QEMU waits for GDB, symbols loaded
@@ -17,6 +18,7 @@ SHELL := /bin/bash
 HIGHEST  := $(shell sed -n 's/^pub const HIGHEST: u8 = \([0-9]*\);/\1/p' kernel/src/rank.rs)
 RANK     ?= $(HIGHEST)
 BOOT     ?= auto
+CMDLINE  ?=
 BUILD    := build
 LIMINE_DIR ?= $(BUILD)/limine
 LIMINE_TAG := v8.2.0-binary
@@ -32,7 +34,7 @@ RANKS    := $(shell seq 1 $(HIGHEST))
         toolchain deps limine
 
 help:
-	@sed -n '2,9p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '1,9p' Makefile | sed 's/^# \{0,1\}//'
 
 # --- prerequisites ----------------------------------------------------------
 
@@ -48,8 +50,9 @@ $(BUILD)/.toolchain: rust-toolchain.toml
 deps:
 	@missing=""; \
 	command -v qemu-system-x86_64 >/dev/null || missing="$$missing qemu-system-x86"; \
-	ls /usr/share/OVMF/OVMF_CODE*.fd /usr/share/edk2/ovmf/OVMF_CODE.fd /usr/share/edk2/x64/OVMF_CODE*.fd \
-	   /usr/share/qemu/edk2-x86_64-code.fd >/dev/null 2>&1 || [ -n "$$OVMF_CODE" ] || missing="$$missing ovmf"; \
+	ovmf=$$OVMF_CODE; for f in /usr/share/OVMF/OVMF_CODE*.fd /usr/share/edk2/ovmf/OVMF_CODE.fd \
+	  /usr/share/edk2/x64/OVMF_CODE*.fd /usr/share/qemu/edk2-x86_64-code.fd; do [ -f "$$f" ] && ovmf=$$f; done; \
+	[ -n "$$ovmf" ] || missing="$$missing ovmf"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "Installing$$missing with apt-get..."; \
@@ -110,10 +113,10 @@ build: kernels testboot quest
 # --- using ------------------------------------------------------------------
 
 run: deps limine kernel testboot quest
-	@$(QUEST) run $(RANK) --boot $(BOOT)
+	@$(QUEST) run $(RANK) --boot $(BOOT) --cmdline "$(CMDLINE)"
 
 gdb: deps limine kernel testboot quest
-	@$(QUEST) run $(RANK) --boot $(BOOT) --gdb
+	@$(QUEST) run $(RANK) --boot $(BOOT) --gdb --cmdline "$(CMDLINE)"
 
 check: deps limine kernels testboot quest
 	@$(QUEST) check $(RANK) --boot $(BOOT)

@@ -197,6 +197,16 @@ impl<'a> Console<'a> {
         self.scrolls += 1;
     }
 
+    /// Repaints every cell from the grid, reading no pixels: the
+    /// alternative to moving pixels when video memory is slow to read.
+    pub fn redraw(&mut self) {
+        for row in 0..self.rows {
+            for column in 0..self.columns {
+                self.paint(column, row);
+            }
+        }
+    }
+
     /// Clears the screen and homes the cursor.
     pub fn clear(&mut self) {
         self.cells.fill(Cell { byte: b' ', fg: self.fg, bg: self.bg });
@@ -299,6 +309,21 @@ mod tests {
                 assert_eq!(pixels[y * 80 + x] == 0x00aa_aaaa, lit, "({x}, {y})");
             }
         }
+    }
+
+    #[test]
+    fn a_redraw_from_the_grid_reproduces_the_screen() {
+        let mut before = Vec::new();
+        let after = with_console(|console| {
+            console.write_bytes(b"\x1b[31mred\x1b[0m and grey\nline two\nthree\nfour");
+            let (width, height) = (console.canvas().width(), console.canvas().height());
+            let canvas = console.canvas();
+            before = (0..height).flat_map(|y| (0..width).map(move |x| (x, y))).map(|(x, y)| canvas.get(x, y)).collect();
+            console.canvas().clear(Rgb(1, 2, 3));
+            console.redraw();
+        });
+        let redrawn: Vec<_> = after.iter().map(|&p| Some(crate::PixelFormat::XRGB8888.decode(p))).collect();
+        assert_eq!(redrawn, before);
     }
 
     #[test]

@@ -154,6 +154,10 @@ pub fn base_args(firmware: &Firmware, vars_copy: &Path, esp_dir: &Path, accel: A
     args.push(format!("if=pflash,format=raw,file={}", vars_copy.display()));
     args.push("-drive".into());
     args.push(format!("format=raw,file=fat:rw:{}", esp_dir.display()));
+    // For measurements and experiments, e.g. QEMU_EXTRA="-icount shift=7".
+    if let Ok(extra) = std::env::var("QEMU_EXTRA") {
+        args.extend(extra.split_whitespace().map(str::to_string));
+    }
     args
 }
 
