@@ -19,7 +19,11 @@ macro_rules! kprintln {
 }
 
 /// Where the macros end up. Public only so the macros can reach it.
+///
+/// The screen is written first: a `Display` implementation that panics
+/// then does so while the console's lock is held, the harder case for the
+/// panic handler (Rank II's `panic-in-print` scenario provokes it).
 pub fn print_args(args: core::fmt::Arguments) {
-    crate::serial::write_fmt(args);
     crate::display::write_fmt(args);
+    crate::serial::write_fmt(args);
 }

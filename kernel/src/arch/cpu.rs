@@ -17,3 +17,21 @@ pub fn timestamp() -> u64 {
     // SAFETY: `rdtsc` only reads a counter; every x86-64 CPU has it.
     unsafe { core::arch::x86_64::_rdtsc() }
 }
+
+/// Executes exactly `2 * iterations + 1` instructions (`mov`, then `dec`
+/// and `jnz` per turn): a yardstick that turns TSC deltas into
+/// instruction counts under QEMU's `-icount`, where they are proportional.
+pub fn spin_exactly(iterations: u32) {
+    // SAFETY: only ECX and the flags change, and both are declared.
+    unsafe {
+        core::arch::asm!(
+            "mov ecx, {n:e}",
+            "2:",
+            "dec ecx",
+            "jnz 2b",
+            n = in(reg) iterations,
+            out("ecx") _,
+            options(nomem, nostack),
+        );
+    }
+}

@@ -19,13 +19,14 @@ use text::{Canvas, Cell, Console, PixelFormat};
 use x86_64::instructions::interrupts;
 
 /// Cells the grid can hold: 240×150 covers 1920×1200 at scale 1, and
-/// larger screens get a larger scale. 3 bytes each, in `.bss`.
+/// larger screens get a larger scale. 3 bytes each.
 const MAX_CELLS: usize = 240 * 150;
 
 static CONSOLE: Mutex<Option<Console<'static>>> = Mutex::new(None);
 
-/// The console's grid, handed to it once by `init`.
-static mut CELLS: [Cell; MAX_CELLS] = [Cell::BLANK; MAX_CELLS];
+/// The console's grid, handed to it once by `init` (which fills it with
+/// blanks). All-zero here so its 105 KiB live in `.bss`, not in the file.
+static mut CELLS: [Cell; MAX_CELLS] = [Cell { byte: 0, fg: 0, bg: 0 }; MAX_CELLS];
 static CELLS_TAKEN: AtomicBool = AtomicBool::new(false);
 
 /// The console's shape, for the boot log.
@@ -83,9 +84,10 @@ pub fn init(framebuffer: Option<&Framebuffer<'static>>) -> Result<Geometry, NoSc
     // because the pitch and the base of a 32-bpp mode are.
     let pixels: &'static mut [u32] =
         unsafe { core::slice::from_raw_parts_mut(framebuffer.addr().cast::<u32>(), stride * height) };
+    let cells_ptr: *mut [Cell; MAX_CELLS] = &raw mut CELLS;
     // SAFETY: `CELLS_TAKEN` was false and is now true, so this is the one
     // and only reference ever made to `CELLS`.
-    let cells: &'static mut [Cell] = unsafe { &mut *(&raw mut CELLS) };
+    let cells: &'static mut [Cell] = unsafe { &mut *cells_ptr };
 
     let canvas = Canvas::new(pixels, width, height, stride, format).ok_or(NoScreen::Unsupported("bad geometry"))?;
     let console = Console::new(canvas, cells, Console::scale_for(height));

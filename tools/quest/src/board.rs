@@ -68,7 +68,7 @@ pub fn render(ranks: &[Rank], results: &Results, style: &Style, focus: Option<u8
     for rank in ranks {
         let done = unlocked(rank);
         let count = rank.achievements.len();
-        let filled = if count == 0 { 0 } else { done * BAR_WIDTH / count };
+        let filled = (done * BAR_WIDTH).checked_div(count).unwrap_or(0);
         let bar = format!("{}{}", "█".repeat(filled), "░".repeat(BAR_WIDTH - filled));
         let checkable = rank.achievements.iter().any(|a| a.checkable());
         let state = if !checkable {

@@ -34,7 +34,7 @@ fn kind(kind: &CheckKind) -> String {
             }
             parts.join(", ")
         }
-        CheckKind::Number { pattern: p, min, max } => {
+        CheckKind::Number { pattern: p, min, max, multiple_of } => {
             let bound = |b: &Bound| match b {
                 Bound::Value(v) if *v > 0xffff_ffff => format!("{v:#x}"),
                 Bound::Value(v) => v.to_string(),
@@ -46,6 +46,9 @@ fn kind(kind: &CheckKind) -> String {
             }
             if let Some(max) = max {
                 limits.push(format!("≤ {}", bound(max)));
+            }
+            if let Some(step) = multiple_of {
+                limits.push(format!("a multiple of {step:#x}"));
             }
             format!("the number in {} is {}", pattern(p), limits.join(" and "))
         }

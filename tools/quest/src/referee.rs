@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 
-use crate::checks::{BootSpec, Check, Evidence, Outcome, evaluate};
+use crate::checks::{BootSpec, Check, Evidence, Needs, Outcome, evaluate};
 use crate::machine::{self, Accel, BootRecord, BootRequest, EspSpec, Firmware, Loader, RAM_BYTES};
 use crate::manifest::Rank;
 use crate::project::Project;
@@ -41,6 +41,29 @@ pub struct BootKey {
     pub hold: bool,
 }
 
+/// What the checks sharing a scenario and input need between them.
+#[derive(Default)]
+struct Group {
+    screen: bool,
+    exit: bool,
+    timeout: Duration,
+}
+
+impl Group {
+    /// Serial-only checks use the unheld boot when there is one (it ends
+    /// sooner), else the held one.
+    fn hold_for(&self, needs: Needs) -> bool {
+        match needs {
+            Needs::Screen => true,
+            Needs::Exit => false,
+            Needs::Serial => self.screen && !self.exit,
+        }
+    }
+}
+
+/// A boot's identity without the hold flag.
+type GroupKey = (u8, u8, Option<String>, Vec<crate::checks::Step>);
+
 struct Job {
     key: BootKey,
     timeout: Duration,
@@ -50,29 +73,48 @@ struct Job {
 
 /// Judges `rank`'s achievements against checkpoint `checkpoint`.
 pub fn judge(project: &Project, machine: &Machine, targets: &[(&Rank, u8)]) -> Result<Vec<Vec<AchievementResult>>> {
-    let mut jobs: BTreeMap<BootKey, Job> = BTreeMap::new();
+    let mut groups: BTreeMap<GroupKey, Group> = BTreeMap::new();
+    let mut configs: BTreeMap<u8, &Rank> = BTreeMap::new();
     for (rank, checkpoint) in targets {
         project.require_kernel(*checkpoint)?;
+        configs.insert(rank.number, rank);
         // The plain boot of every checkpoint is made, for its screenshot.
-        let plain = BootSpec { scenario: None, steps: Vec::new(), wants_screen: true };
+        let plain = BootSpec { scenario: None, steps: Vec::new(), needs: Needs::Screen };
         let specs = rank
             .achievements
             .iter()
             .flat_map(|a| a.checks.iter())
             .filter_map(|c| c.boot.as_ref().map(|b| (b, c.timeout)));
         for (spec, timeout) in specs.chain([(&plain, crate::checks::DEFAULT_TIMEOUT)]) {
-            let key = key_for(rank.number, *checkpoint, spec);
-            let job = jobs.entry(key.clone()).or_insert_with(|| Job {
-                key,
-                timeout,
-                cmdline_extra: rank.checkpoint.cmdline.clone(),
-                modules: rank.checkpoint.modules.clone(),
+            let group = groups.entry(group_key(rank.number, *checkpoint, spec)).or_default();
+            group.screen |= spec.needs == Needs::Screen;
+            group.exit |= spec.needs == Needs::Exit;
+            group.timeout = group.timeout.max(timeout);
+        }
+    }
+    let mut jobs = Vec::new();
+    for ((checkpoint, rank, scenario, steps), group) in &groups {
+        for hold in [true, false] {
+            if (hold && !group.screen) || (!hold && group.screen && !group.exit) {
+                continue;
+            }
+            let config = &configs[rank].checkpoint;
+            jobs.push(Job {
+                key: BootKey {
+                    checkpoint: *checkpoint,
+                    rank: *rank,
+                    scenario: scenario.clone(),
+                    steps: steps.clone(),
+                    hold,
+                },
+                timeout: group.timeout,
+                cmdline_extra: config.cmdline.clone(),
+                modules: config.modules.clone(),
             });
-            job.timeout = job.timeout.max(timeout);
         }
     }
 
-    let records = run_jobs(project, machine, jobs.into_values().collect())?;
+    let records = run_jobs(project, machine, jobs)?;
 
     let mut all = Vec::new();
     for (rank, checkpoint) in targets {
@@ -82,7 +124,7 @@ pub fn judge(project: &Project, machine: &Machine, targets: &[(&Rank, u8)]) -> R
         for achievement in &rank.achievements {
             let mut checks = Vec::new();
             for check in &achievement.checks {
-                let outcome = judge_check(check, rank.number, *checkpoint, &records, &mut screens, &elf);
+                let outcome = judge_check(check, rank.number, *checkpoint, &groups, &records, &mut screens, &elf);
                 checks.push(CheckResult { describe: crate::describe::check(check), outcome });
             }
             let status = if checks.is_empty() {
@@ -100,14 +142,23 @@ pub fn judge(project: &Project, machine: &Machine, targets: &[(&Rank, u8)]) -> R
     Ok(all)
 }
 
-fn key_for(rank: u8, checkpoint: u8, spec: &BootSpec) -> BootKey {
-    BootKey { checkpoint, rank, scenario: spec.scenario.clone(), steps: spec.steps.clone(), hold: spec.wants_screen }
+fn group_key(rank: u8, checkpoint: u8, spec: &BootSpec) -> GroupKey {
+    (checkpoint, rank, spec.scenario.clone(), spec.steps.clone())
+}
+
+/// The boot a check is judged on.
+fn key_for(rank: u8, checkpoint: u8, spec: &BootSpec, groups: &BTreeMap<GroupKey, Group>) -> BootKey {
+    let group_key = group_key(rank, checkpoint, spec);
+    let hold = groups.get(&group_key).is_some_and(|g| g.hold_for(spec.needs));
+    let (checkpoint, rank, scenario, steps) = group_key;
+    BootKey { checkpoint, rank, scenario, steps, hold }
 }
 
 fn judge_check(
     check: &Check,
     rank: u8,
     checkpoint: u8,
+    groups: &BTreeMap<GroupKey, Group>,
     records: &BTreeMap<BootKey, BootRecord>,
     screens: &mut BTreeMap<BootKey, Option<Image>>,
     elf: &[u8],
@@ -116,7 +167,7 @@ fn judge_check(
     let (serial, ending, screen, nonce) = match &check.boot {
         None => (String::new(), &no_boot, None, ""),
         Some(spec) => {
-            let key = key_for(rank, checkpoint, spec);
+            let key = key_for(rank, checkpoint, spec, groups);
             let Some(record) = records.get(&key) else {
                 return Outcome { passed: false, detail: "the boot for this check did not run".into() };
             };
@@ -130,7 +181,7 @@ fn judge_check(
     let mut outcome = evaluate(&check.kind, &evidence);
     if !outcome.passed
         && let Some(spec) = &check.boot
-        && let Some(record) = records.get(&key_for(rank, checkpoint, spec))
+        && let Some(record) = records.get(&key_for(rank, checkpoint, spec, groups))
         && !record.notes.is_empty()
     {
         outcome.detail.push_str(&format!(" [{}]", record.notes.join("; ")));

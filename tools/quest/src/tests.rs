@@ -86,6 +86,14 @@ fn a_zero_hhdm_offset_is_not_accepted() {
 }
 
 #[test]
+fn an_unaligned_hhdm_offset_is_not_accepted() {
+    let log = PLAIN.replace("0xffff800000000000", "0xffff800000000800");
+    let results = judge(&rank_one(), "003", &log, &exited(0x10), PLAIN_NONCE, None);
+    assert!(!results[0].0);
+    assert!(results[0].1.contains("not a multiple of 0x1000"), "{}", results[0].1);
+}
+
+#[test]
 fn more_usable_memory_than_the_machine_has_is_not_accepted() {
     let log = PLAIN.replace("(257232896 bytes", "(357232896 bytes");
     let results = judge(&rank_one(), "004", &log, &exited(0x10), PLAIN_NONCE, None);
@@ -162,7 +170,7 @@ fn a_misspelt_key_is_refused_with_its_line() {
 fn a_number_check_needs_exactly_one_capture_and_a_bound() {
     let base = format!("{HEADER}{ACHIEVEMENT}\n[[achievement.check]]\nkind = \"number\"\n");
     assert!(manifest_error(&format!("{base}pattern = 'x (\\d+) (\\d+)'\nmin = 1\n")).contains("exactly 1 capture"));
-    assert!(manifest_error(&format!("{base}pattern = 'x (\\d+)'\n")).contains("needs `min` or `max`"));
+    assert!(manifest_error(&format!("{base}pattern = 'x (\\d+)'\n")).contains("needs `min`, `max` or `multiple_of`"));
 }
 
 #[test]

@@ -45,7 +45,7 @@ impl Outcome {
 pub fn evaluate(kind: &CheckKind, evidence: &Evidence) -> Outcome {
     match kind {
         CheckKind::Serial { expect, forbid } => serial(expect, forbid, evidence),
-        CheckKind::Number { pattern, min, max } => number(pattern, *min, *max, evidence),
+        CheckKind::Number { pattern, min, max, multiple_of } => number(pattern, *min, *max, *multiple_of, evidence),
         CheckKind::ScreenSize { pattern } => screen_size(pattern, evidence),
         CheckKind::ScreenPixel { x, y, rgb, tolerance } => with_screen(evidence, |image| match image.pixel(*x, *y) {
             None => Outcome::fail(format!("pixel ({x}, {y}) is outside the {}x{} screen", image.width, image.height)),
@@ -173,7 +173,13 @@ fn serial(expect: &[super::Pattern], forbid: &[Regex], evidence: &Evidence) -> O
     }
 }
 
-fn number(pattern: &Regex, min: Option<Bound>, max: Option<Bound>, evidence: &Evidence) -> Outcome {
+fn number(
+    pattern: &Regex,
+    min: Option<Bound>,
+    max: Option<Bound>,
+    multiple_of: Option<u128>,
+    evidence: &Evidence,
+) -> Outcome {
     let Some(captures) = pattern.captures(evidence.serial) else {
         return Outcome::fail(format!(
             "expected a line matching /{}/ on serial {}",
@@ -199,6 +205,9 @@ fn number(pattern: &Regex, min: Option<Bound>, max: Option<Bound>, evidence: &Ev
     }
     if let Some(max) = max.filter(|&m| value > resolve(m)) {
         return Outcome::fail(format!("{text} is above the maximum, {}", describe(max)));
+    }
+    if let Some(step) = multiple_of.filter(|&step| value % step != 0) {
+        return Outcome::fail(format!("{text} is not a multiple of {step:#x}"));
     }
     Outcome::pass(format!("{} (within bounds)", captures[0].trim()))
 }

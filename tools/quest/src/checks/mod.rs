@@ -39,9 +39,21 @@ pub struct Check {
 pub struct BootSpec {
     pub scenario: Option<String>,
     pub steps: Vec<Step>,
-    /// A screenshot is taken for every boot that settles; checks that
-    /// read the screen need one.
-    pub wants_screen: bool,
+    /// What the check needs from the boot.
+    pub needs: Needs,
+}
+
+/// What a check needs from its boot. A boot cannot give both: a held boot
+/// is photographed and then quit by the referee, while an unheld one is
+/// left to end itself (`qemu-exit`) so its exit code means something.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Needs {
+    /// Only serial output: any boot of the same scenario and input will do.
+    Serial,
+    /// A screenshot of the settled screen.
+    Screen,
+    /// The exit code the kernel leaves QEMU with.
+    Exit,
 }
 
 /// One thing sent to the running kernel, in order.
@@ -64,7 +76,7 @@ pub enum CheckKind {
     Serial { expect: Vec<Pattern>, forbid: Vec<Regex> },
     /// The pattern's first capture is a number (decimal or 0x-hex) within
     /// the bounds.
-    Number { pattern: Regex, min: Option<Bound>, max: Option<Bound> },
+    Number { pattern: Regex, min: Option<Bound>, max: Option<Bound>, multiple_of: Option<u128> },
     /// The pattern captures `WIDTHxHEIGHT` equal to the screenshot's size.
     ScreenSize { pattern: Regex },
     /// The pixel at (x, y) has this colour, within `tolerance` per channel.

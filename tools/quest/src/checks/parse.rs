@@ -11,7 +11,7 @@ use std::time::Duration;
 use regex::Regex;
 use serde::Deserialize;
 
-use super::{BootSpec, Bound, Check, CheckKind, DEFAULT_TIMEOUT, ElfRules, ExitExpectation, Step};
+use super::{BootSpec, Bound, Check, CheckKind, DEFAULT_TIMEOUT, ElfRules, ExitExpectation, Needs, Step};
 
 /// The check table as written.
 #[derive(Debug, Default, Deserialize)]
@@ -27,6 +27,7 @@ pub struct RawCheck {
     pattern: Option<String>,
     min: Option<toml::Value>,
     max: Option<toml::Value>,
+    multiple_of: Option<u64>,
     code: Option<toml::Value>,
     x: Option<u32>,
     y: Option<u32>,
@@ -65,7 +66,7 @@ struct RawStep {
 /// and `send`.
 const FIELDS: &[(&str, &[&str])] = &[
     ("serial", &["expect", "forbid"]),
-    ("number", &["pattern", "min", "max"]),
+    ("number", &["pattern", "min", "max", "multiple_of"]),
     ("screen-size", &["pattern"]),
     ("screen-pixel", &["x", "y", "rgb", "tolerance"]),
     ("screen-region", &["x", "y", "width", "height", "rgb", "tolerance", "min_share"]),
@@ -95,6 +96,7 @@ impl RawCheck {
             ("pattern", self.pattern.is_some()),
             ("min", self.min.is_some()),
             ("max", self.max.is_some()),
+            ("multiple_of", self.multiple_of.is_some()),
             ("code", self.code.is_some()),
             ("x", self.x.is_some()),
             ("y", self.y.is_some()),
@@ -149,10 +151,13 @@ pub fn parse_check(raw: RawCheck) -> Result<Check, String> {
             let pattern = capture_pattern(raw.pattern.as_deref(), 1)?;
             let min = raw.min.as_ref().map(bound).transpose()?;
             let max = raw.max.as_ref().map(bound).transpose()?;
-            if min.is_none() && max.is_none() {
-                return Err("a number check needs `min` or `max`".into());
+            if min.is_none() && max.is_none() && raw.multiple_of.is_none() {
+                return Err("a number check needs `min`, `max` or `multiple_of`".into());
             }
-            CheckKind::Number { pattern, min, max }
+            if raw.multiple_of == Some(0) {
+                return Err("multiple_of must be at least 1".into());
+            }
+            CheckKind::Number { pattern, min, max, multiple_of: raw.multiple_of.map(u128::from) }
         }
         "screen-size" => CheckKind::ScreenSize { pattern: capture_pattern(raw.pattern.as_deref(), 2)? },
         "screen-pixel" => CheckKind::ScreenPixel {
@@ -223,8 +228,12 @@ pub fn parse_check(raw: RawCheck) -> Result<Check, String> {
         None
     } else {
         let steps = raw.send.into_iter().map(step).collect::<Result<Vec<_>, _>>()?;
-        let wants_screen = raw.kind.starts_with("screen-");
-        Some(BootSpec { scenario: raw.scenario, steps, wants_screen })
+        let needs = match raw.kind.as_str() {
+            kind if kind.starts_with("screen-") => Needs::Screen,
+            "exit" => Needs::Exit,
+            _ => Needs::Serial,
+        };
+        Some(BootSpec { scenario: raw.scenario, steps, needs })
     };
     let timeout = raw.timeout_s.map_or(DEFAULT_TIMEOUT, Duration::from_secs);
     if timeout.is_zero() {
@@ -309,7 +318,7 @@ fn exit_code(value: Option<&toml::Value>) -> Result<ExitExpectation, String> {
 
 fn hex_bytes(text: &str) -> Result<Vec<u8>, String> {
     let digits: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    if digits.is_empty() || digits.len() % 2 != 0 {
+    if digits.is_empty() || !digits.len().is_multiple_of(2) {
         return Err(format!("{text:?} must be an even number of hex digits"));
     }
     (0..digits.len())

@@ -131,10 +131,11 @@ pub fn run_boot(request: &BootRequest) -> Result<BootRecord> {
     let ladder = Regex::new(LADDER_DONE).expect("valid regex");
     if exited.is_none() && !request.steps.is_empty() {
         exited = wait_until(&mut guard, deadline, || ladder.is_match(&text()));
-        if exited.is_none() && Instant::now() < deadline {
-            if let Err(e) = send_steps(request.steps, qmp.as_mut(), stdin.as_mut(), deadline, &text) {
-                notes.push(format!("input not delivered: {e:#}"));
-            }
+        if exited.is_none()
+            && Instant::now() < deadline
+            && let Err(e) = send_steps(request.steps, qmp.as_mut(), stdin.as_mut(), deadline, &text)
+        {
+            notes.push(format!("input not delivered: {e:#}"));
         }
     }
 
