@@ -259,7 +259,8 @@ fn label(key: &BootKey) -> String {
 fn run_job(project: &Project, machine: &Machine, job: &Job) -> Result<BootRecord> {
     let key = &job.key;
     let name = format!(
-        "cp{}-r{}-{}{}-{:x}",
+        "{}-cp{}-r{}-{}{}-{:x}",
+        machine.loader.name(),
         key.checkpoint,
         key.rank,
         key.scenario.as_deref().unwrap_or("plain"),
