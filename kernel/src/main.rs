@@ -10,6 +10,7 @@
 mod arch;
 mod boot;
 mod display;
+mod interrupts;
 mod panic;
 mod print;
 mod rank;
@@ -18,9 +19,9 @@ mod serial;
 
 use arch::{cpu, qemu};
 
-/// The kernel's entry point: Limine jumps here in 64-bit mode with paging
-/// on, interrupts off and a stack of its own (PROTOCOL.md, "Machine state
-/// at entry").
+/// The kernel proper: `arch::entry::_start` calls it on the kernel's own
+/// stack, after Limine entered in 64-bit mode with paging on and
+/// interrupts off (PROTOCOL.md, "Machine state at entry").
 #[unsafe(no_mangle)]
 extern "C" fn kmain() -> ! {
     // I  The Awakening: a voice on COM1 and what Limine handed over.
@@ -51,12 +52,23 @@ extern "C" fn kmain() -> ! {
         None => {}
     }
 
-    // Ranks III and up join here, one line each, behind `rank::REACHED >= N`.
+    // III The Reflexes: exceptions reported, the APICs found, a timer.
+    let timer_hz = boot.cmdline.value("timer-hz").and_then(|hz| hz.parse().ok());
+    let _interrupts =
+        (rank::REACHED >= 3).then(|| interrupts::init(&boot, timer_hz.unwrap_or(interrupts::timer::DEFAULT_HZ)));
+
+    // Ranks IV and up join here, one line each, behind `rank::REACHED >= N`.
 
     kprintln!("\x1b[92mrank {}: {} reached\x1b[0m", rank::REACHED, rank::name());
     let ran_scenario = scenario::run(&boot.cmdline);
     if exit_qemu {
         qemu::exit(qemu::ExitCode::Success);
+    }
+    if rank::REACHED >= 3 {
+        if !ran_scenario {
+            kprintln!("nothing more to do at this rank; idling with interrupts on.");
+        }
+        cpu::idle_forever()
     }
     if !ran_scenario {
         kprintln!("nothing more to do at this rank; the CPU is halted.");

@@ -35,3 +35,29 @@ pub fn spin_exactly(iterations: u32) {
         );
     }
 }
+
+/// Halts with interrupts on, forever: the idle loop once interrupts work.
+/// `sti` takes effect after the next instruction, so nothing can slip in
+/// between it and `hlt`.
+pub fn idle_forever() -> ! {
+    loop {
+        interrupts::enable_and_hlt();
+    }
+}
+
+/// Divides by zero with the `div` instruction (#DE, vector 0).
+#[inline(always)]
+pub fn divide_by_zero() {
+    // SAFETY: faults by design before changing anything; the registers it
+    // would write are declared.
+    unsafe {
+        core::arch::asm!("xor edx, edx", "xor ecx, ecx", "div rcx", out("rax") _, out("rcx") _, out("rdx") _);
+    }
+}
+
+/// Executes `ud2` (#UD, vector 6).
+#[inline(always)]
+pub fn invalid_opcode() {
+    // SAFETY: raises #UD by design; touches nothing.
+    unsafe { core::arch::asm!("ud2", options(nomem, nostack)) };
+}

@@ -5,7 +5,11 @@
 //! in one file. The `x86_64` crate supplies port I/O and the instructions;
 //! later ranks add the GDT, the IDT stubs and the MSRs here.
 //!
-//! Rank 1: halting the CPU and leaving QEMU.
+//! Rank 1: halting the CPU and leaving QEMU. Rank 3: the entry point's
+//! stack switch, the GDT and TSS, the IDT and its stubs.
 
 pub mod cpu;
+pub mod entry;
+pub mod gdt;
+pub mod idt;
 pub mod qemu;

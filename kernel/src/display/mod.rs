@@ -116,6 +116,13 @@ pub fn with_console<R>(f: impl FnOnce(&mut Console<'static>) -> R) -> Option<R> 
     interrupts::without_interrupts(|| CONSOLE.lock().as_mut().map(f))
 }
 
+/// Like [`with_console`], but gives up instead of waiting when the console
+/// is busy: for interrupt handlers, which must never wait for a lock the
+/// code they interrupted may hold.
+pub fn try_with_console<R>(f: impl FnOnce(&mut Console<'static>) -> R) -> Option<R> {
+    interrupts::without_interrupts(|| CONSOLE.try_lock()?.as_mut().map(f))
+}
+
 /// Makes the console usable by a panic report, whatever it was doing.
 ///
 /// # Safety

@@ -11,6 +11,7 @@
 
 mod artist;
 mod awakening;
+mod reflexes;
 
 use bootinfo::CommandLine;
 
@@ -19,18 +20,25 @@ use crate::{kprintln, rank};
 struct Scenario {
     name: &'static str,
     rank: u8,
-    run: fn(),
+    run: fn(&CommandLine),
 }
 
 const SCENARIOS: &[Scenario] = &[
-    Scenario { name: "panic", rank: 1, run: awakening::panic },
-    Scenario { name: "canvas", rank: 2, run: artist::canvas },
-    Scenario { name: "format", rank: 2, run: artist::format },
-    Scenario { name: "scroll", rank: 2, run: artist::scroll },
-    Scenario { name: "colours", rank: 2, run: artist::colours },
-    Scenario { name: "control", rank: 2, run: artist::control },
-    Scenario { name: "panic-in-print", rank: 2, run: artist::panic_in_print },
-    Scenario { name: "console-bench", rank: 2, run: artist::console_bench },
+    Scenario { name: "panic", rank: 1, run: |_| awakening::panic() },
+    Scenario { name: "canvas", rank: 2, run: |_| artist::canvas() },
+    Scenario { name: "format", rank: 2, run: |_| artist::format() },
+    Scenario { name: "scroll", rank: 2, run: |_| artist::scroll() },
+    Scenario { name: "colours", rank: 2, run: |_| artist::colours() },
+    Scenario { name: "control", rank: 2, run: |_| artist::control() },
+    Scenario { name: "panic-in-print", rank: 2, run: |_| artist::panic_in_print() },
+    Scenario { name: "console-bench", rank: 2, run: |_| artist::console_bench() },
+    Scenario { name: "breakpoint", rank: 3, run: |_| reflexes::breakpoint() },
+    Scenario { name: "page-fault", rank: 3, run: reflexes::page_fault },
+    Scenario { name: "divide-error", rank: 3, run: |_| reflexes::scenario_divide_error() },
+    Scenario { name: "invalid-opcode", rank: 3, run: |_| reflexes::scenario_invalid_opcode() },
+    Scenario { name: "stack-overflow", rank: 3, run: |_| reflexes::stack_overflow() },
+    Scenario { name: "ticks", rank: 3, run: |_| reflexes::ticks() },
+    Scenario { name: "irq-storm", rank: 3, run: |_| reflexes::irq_storm() },
 ];
 
 /// Runs the scenario the command line names, if any. Returns whether one
@@ -42,7 +50,7 @@ pub fn run(cmdline: &CommandLine) -> bool {
     match SCENARIOS.iter().find(|s| s.name == name) {
         Some(scenario) if scenario.rank <= rank::REACHED => {
             kprintln!("scenario: {name}");
-            (scenario.run)();
+            (scenario.run)(cmdline);
             true
         }
         Some(scenario) => {

@@ -197,6 +197,21 @@ impl<'a> Console<'a> {
         self.scrolls += 1;
     }
 
+    /// Paints text at a cell position without touching the grid or the
+    /// cursor: for status areas drawn over the console, like a heartbeat.
+    /// Clipped to the grid.
+    pub fn paint_text_at(&mut self, column: usize, row: usize, bytes: &[u8], fg: Rgb, bg: Rgb) {
+        let size = self.cell_size();
+        let (fg, bg) = (self.canvas.encode(fg), self.canvas.encode(bg));
+        for (offset, &byte) in bytes.iter().enumerate() {
+            let target = column + offset;
+            if target >= self.columns || row >= self.rows {
+                break;
+            }
+            glyph::draw(&mut self.canvas, target * size, row * size, byte, self.scale, fg, bg);
+        }
+    }
+
     /// Repaints every cell from the grid, reading no pixels: the
     /// alternative to moving pixels when video memory is slow to read.
     pub fn redraw(&mut self) {
@@ -351,6 +366,18 @@ mod tests {
             assert_eq!(text(console), vec!["half", "1mPANIC", ""]);
             assert_eq!(console.cell(0, 1).unwrap().fg, DEFAULT_FG);
         });
+    }
+
+    #[test]
+    fn status_text_is_painted_without_moving_the_cursor_or_the_grid() {
+        let pixels = with_console(|console| {
+            console.write_bytes(b"hi");
+            console.paint_text_at(8, 0, b"up", Rgb::BLACK, Rgb::WHITE);
+            assert_eq!(console.cursor(), (2, 0));
+            assert_eq!(text(console)[0], "hi");
+        });
+        // Cell (8, 0) now has a white background where 'u' has no stroke.
+        assert!(pixels[64..72].contains(&0x00ff_ffff));
     }
 
     #[test]

@@ -77,6 +77,29 @@ fn kind(kind: &CheckKind) -> String {
         CheckKind::ScreenCell { column, row, scale, ch } => {
             format!("screen cell ({column}, {row}) is exactly font8x8 {ch:?} at scale {scale}, pixel for pixel")
         }
+        CheckKind::ScreenChanges { x, y, width, height, interval } => format!(
+            "the {width}x{height} screen region at ({x}, {y}) changes within {} s (two screendumps)",
+            interval.as_secs_f64()
+        ),
+        CheckKind::Monitor { command, expect, forbid } => {
+            let mut parts = Vec::new();
+            if !expect.is_empty() {
+                parts.push(format!("shows {}", expect.iter().map(pattern).collect::<Vec<_>>().join(" then ")));
+            }
+            if !forbid.is_empty() {
+                parts.push(format!("never {}", forbid.iter().map(pattern).collect::<Vec<_>>().join(" or ")));
+            }
+            format!("QEMU's monitor `{command}` {}", parts.join(", "))
+        }
+        CheckKind::SerialRate { pattern: p, rate, tolerance, min_span } => format!(
+            "the count in {} grows by {rate} per host second (±{:.0}%, over at least {} s of serial output)",
+            pattern(p),
+            tolerance * 100.0,
+            min_span.as_secs_f64()
+        ),
+        CheckKind::SerialSymbol { pattern: p, symbol } => {
+            format!("the address in {} lies inside the kernel ELF's symbol `{symbol}`", pattern(p))
+        }
         CheckKind::Exit { code } => match code {
             ExitExpectation::Success => "QEMU exits with the success code (0x10)".into(),
             ExitExpectation::Panic => "QEMU exits with the panic code (0x11)".into(),
@@ -89,6 +112,10 @@ fn kind(kind: &CheckKind) -> String {
             }
             if let Some(address) = rules.load_at_least {
                 parts.push(format!("loads every segment at or above {address:#x}"));
+            }
+            if !rules.disassembly_forbids.is_empty() {
+                let shown: Vec<String> = rules.disassembly_forbids.iter().map(pattern).collect();
+                parts.push(format!("disassembles with no instruction matching {}", shown.join(" or ")));
             }
             if rules.no_writable_code {
                 parts.push("has no writable+executable segment".into());

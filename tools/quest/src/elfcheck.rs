@@ -70,6 +70,14 @@ pub fn judge(rules: &ElfRules, bytes: &[u8]) -> Result<String, String> {
         }
         seen.push(format!("section {name} ({} bytes) at {:#x}", data.len(), section.address()));
     }
+    if !rules.disassembly_forbids.is_empty() {
+        if let Some(line) = disassembly_violation(bytes, &rules.disassembly_forbids)? {
+            return Err(format!("the disassembly contains a forbidden instruction: {line}"));
+        }
+        let shown: Vec<&str> =
+            rules.disassembly_forbids.iter().map(|p| p.as_str().trim_start_matches("(?m)")).collect();
+        seen.push(format!("no instruction matches {}", shown.join(", ")));
+    }
     if let Some(name) = &rules.symbol {
         let address = find_symbol(&elf, name).ok_or_else(|| format!("the kernel has no symbol {name}"))?;
         seen.push(format!("symbol {name} at {address:#x}"));
@@ -78,16 +86,49 @@ pub fn judge(rules: &ElfRules, bytes: &[u8]) -> Result<String, String> {
 }
 
 fn find_symbol(elf: &ElfFile, name: &str) -> Option<u64> {
+    symbol_in(elf, name).map(|(address, _)| address)
+}
+
+fn symbol_in(elf: &ElfFile, name: &str) -> Option<(u64, u64)> {
     for section in elf.section_iter() {
         if let Ok(SectionData::SymbolTable64(entries)) = section.get_data(elf) {
             for entry in entries {
                 if entry.get_name(elf) == Ok(name) {
-                    return Some(entry.value());
+                    return Some((entry.value(), entry.size()));
                 }
             }
         }
     }
     None
+}
+
+/// A symbol's address and size in the kernel ELF.
+pub fn symbol_range(bytes: &[u8], name: &str) -> Result<(u64, u64), String> {
+    let elf = ElfFile::new(bytes).map_err(|e| format!("the kernel is not a readable ELF file: {e}"))?;
+    symbol_in(&elf, name).ok_or_else(|| format!("the kernel has no symbol {name}"))
+}
+
+/// Disassembles the kernel with `objdump` (binutils) and looks for any of
+/// `forbidden`; returns the first offending line.
+fn disassembly_violation(bytes: &[u8], forbidden: &[regex::Regex]) -> Result<Option<String>, String> {
+    let path = std::env::temp_dir().join(format!("quest-disasm-{}-{:x}.elf", std::process::id(), bytes.len()));
+    std::fs::write(&path, bytes).map_err(|e| format!("writing {}: {e}", path.display()))?;
+    let output =
+        std::process::Command::new("objdump").args(["-d", "-M", "intel", "--no-show-raw-insn"]).arg(&path).output();
+    let _ = std::fs::remove_file(&path);
+    let output = output.map_err(|e| format!("objdump could not run ({e}); install binutils"))?;
+    if !output.status.success() {
+        return Err(format!("objdump failed: {}", String::from_utf8_lossy(&output.stderr).trim()));
+    }
+    let text = String::from_utf8_lossy(&output.stdout);
+    Ok(text
+        .lines()
+        // Instruction lines look like `ffffffff80001000:\tmov rax,rbx`.
+        .filter(|line| {
+            line.split_once(":\t").is_some_and(|(address, _)| address.trim().chars().all(|c| c.is_ascii_hexdigit()))
+        })
+        .find(|line| forbidden.iter().any(|pattern| pattern.is_match(line)))
+        .map(|line| line.trim().to_string()))
 }
 
 #[cfg(test)]
@@ -159,6 +200,7 @@ mod tests {
             section_starts_with: Some(START.to_vec()),
             section_ends_with: Some(END.to_vec()),
             symbol: None,
+            disassembly_forbids: Vec::new(),
         }
     }
 
@@ -186,6 +228,25 @@ mod tests {
             let problem = judge(&rules(), &bytes).unwrap_err();
             assert!(problem.contains(wanted), "wanted {wanted:?}, got {problem:?}");
         }
+    }
+
+    #[test]
+    fn a_forbidden_instruction_in_the_disassembly_is_found() {
+        // `movaps xmm0, xmm1` (0f 28 c1) in an executable segment.
+        let mut bytes = elf(2, &[(HIGH, PF_R | PF_X)], &[0x0f, 0x28, 0xc1, 0x90]);
+        let rules =
+            ElfRules { disassembly_forbids: vec![regex::Regex::new(r"\bxmm\d").unwrap()], ..ElfRules::default() };
+        // objdump disassembles sections flagged executable: mark ours so.
+        let flags_offset = bytes.len() - 2 * 64 + 8;
+        bytes[flags_offset] = 0x6; // SHF_ALLOC | SHF_EXECINSTR
+        match judge(&rules, &bytes) {
+            Err(problem) => assert!(problem.contains("xmm0"), "{problem}"),
+            Ok(seen) => panic!("SSE not noticed: {seen}"),
+        }
+        let clean = elf(2, &[(HIGH, PF_R | PF_X)], &[0x90, 0x90, 0xc3, 0x90]);
+        let mut clean = clean;
+        clean[flags_offset] = 0x6;
+        assert!(judge(&rules, &clean).is_ok());
     }
 
     #[test]

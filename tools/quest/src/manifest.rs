@@ -30,15 +30,28 @@ pub struct Rank {
     pub dir: PathBuf,
 }
 
-/// How a rank's checkpoint boots: words added to every command line and
-/// the modules Limine loads beside the kernel.
-#[derive(Debug, Default, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// How a rank's checkpoint boots: words added to every command line, the
+/// modules Limine loads beside the kernel, and extra QEMU arguments.
+#[derive(Debug, Default, Clone)]
 pub struct Checkpoint {
-    #[serde(default)]
     pub cmdline: String,
-    #[serde(default)]
     pub modules: Vec<Module>,
+    /// Added to every QEMU this rank's checks start (its honesty boots on
+    /// the checkpoint before included) and to `quest run`. Only `-smp N`.
+    pub qemu: Vec<String>,
+}
+
+/// The most processors a checkpoint may ask QEMU for.
+pub const MAX_PROCESSORS: u8 = 16;
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCheckpoint {
+    #[serde(default)]
+    cmdline: String,
+    #[serde(default)]
+    modules: Vec<Module>,
+    qemu: Option<Spanned<Vec<String>>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
@@ -77,7 +90,7 @@ struct RawRank {
     focus: String,
     summary: String,
     #[serde(default)]
-    checkpoint: Checkpoint,
+    checkpoint: RawCheckpoint,
     #[serde(default, rename = "achievement")]
     achievements: Vec<Spanned<RawAchievement>>,
 }
@@ -136,6 +149,11 @@ pub fn parse_rank(text: &str, file: &Path) -> Result<Rank, ManifestError> {
     if folder.as_deref().is_some_and(|f| f != expected) {
         return Err(error(0, format!("rank {number} with slug {:?} must live in ranks/{expected}/", raw.slug)));
     }
+    let qemu = match &raw.checkpoint.qemu {
+        Some(args) => checkpoint_qemu(args.get_ref()).map_err(|message| error(args.span().start, message))?,
+        None => Vec::new(),
+    };
+    let checkpoint = Checkpoint { cmdline: raw.checkpoint.cmdline, modules: raw.checkpoint.modules, qemu };
     let mut achievements = Vec::new();
     for spanned in raw.achievements {
         let start = spanned.span().start;
@@ -175,7 +193,7 @@ pub fn parse_rank(text: &str, file: &Path) -> Result<Rank, ManifestError> {
         name: raw.name,
         focus: raw.focus,
         summary: raw.summary.trim().to_string(),
-        checkpoint: raw.checkpoint,
+        checkpoint,
         achievements,
         dir: file.parent().map(Path::to_path_buf).unwrap_or_default(),
     })
@@ -197,6 +215,29 @@ pub fn load_all(ranks_dir: &Path) -> Result<Vec<Rank>> {
     }
     validate_set(&ranks)?;
     Ok(ranks)
+}
+
+/// Validates `[checkpoint] qemu`. The machine is otherwise fixed (RAM,
+/// CPU model, devices: `machine/mod.rs`) because checks compare against
+/// it (`number` checks against the RAM), so the one thing a rank may vary
+/// is how many processors there are, for the ranks that count them.
+fn checkpoint_qemu(args: &[String]) -> Result<Vec<String>, String> {
+    let allowed = format!("the only QEMU option a checkpoint may add is `-smp N`, N from 1 to {MAX_PROCESSORS}");
+    match args {
+        [] => Ok(Vec::new()),
+        [flag, count] if flag == "-smp" => match count.parse::<u8>() {
+            Ok(n) if (1..=MAX_PROCESSORS).contains(&n) && count.bytes().all(|b| b.is_ascii_digit()) => {
+                Ok(args.to_vec())
+            }
+            _ => Err(format!("[checkpoint] qemu: -smp {count:?} is not a processor count; {allowed}")),
+        },
+        [flag] if flag.starts_with("-smp ") => {
+            Err("[checkpoint] qemu: write the option and its value as two items, qemu = [\"-smp\", \"2\"]".into())
+        }
+        [flag] if flag == "-smp" => Err(format!("[checkpoint] qemu: `-smp` needs a count; {allowed}")),
+        [flag, ..] if flag == "-smp" => Err(format!("[checkpoint] qemu: `-smp N` may be given once; {allowed}")),
+        [other, ..] => Err(format!("[checkpoint] qemu: {other:?} is not allowed; {allowed}")),
+    }
 }
 
 /// Rules that span manifests.

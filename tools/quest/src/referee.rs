@@ -4,6 +4,9 @@
 //! need the same boot — same checkpoint, scenario and input — share one,
 //! and independent boots run side by side, as many as there are cores.
 //! The honesty run is the same machinery pointed at checkpoint N−1.
+//! `group.rs` decides which boots a set of checks needs.
+
+mod group;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -13,11 +16,12 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 
 use crate::checks::{BootSpec, Check, Evidence, Needs, Outcome, evaluate};
-use crate::machine::{self, Accel, BootRecord, BootRequest, EspSpec, Firmware, Loader, RAM_BYTES};
+use crate::machine::{self, Accel, BootRecord, BootRequest, EspSpec, Firmware, HoldPlan, Loader, RAM_BYTES};
 use crate::manifest::Rank;
 use crate::project::Project;
 use crate::results::{AchievementResult, CheckResult, Status};
 use crate::screen::Image;
+use group::Group;
 
 /// How boots are made.
 pub struct Machine {
@@ -35,30 +39,11 @@ pub struct BootKey {
     pub rank: u8,
     pub scenario: Option<String>,
     pub steps: Vec<crate::checks::Step>,
-    /// Wait for the boot to settle and screenshot it (checks that read
-    /// the screen), rather than let the kernel exit QEMU (checks that
-    /// read the exit code). Serial-only checks ride along with either.
+    /// Wait for the boot to settle, question and screenshot it (checks of
+    /// the screen and the monitor), rather than let the kernel exit QEMU
+    /// (checks that read the exit code). Serial-only checks ride along
+    /// with either.
     pub hold: bool,
-}
-
-/// What the checks sharing a scenario and input need between them.
-#[derive(Default)]
-struct Group {
-    screen: bool,
-    exit: bool,
-    timeout: Duration,
-}
-
-impl Group {
-    /// Serial-only checks use the unheld boot when there is one (it ends
-    /// sooner), else the held one.
-    fn hold_for(&self, needs: Needs) -> bool {
-        match needs {
-            Needs::Screen => true,
-            Needs::Exit => false,
-            Needs::Serial => self.screen && !self.exit,
-        }
-    }
 }
 
 /// A boot's identity without the hold flag.
@@ -67,8 +52,11 @@ type GroupKey = (u8, u8, Option<String>, Vec<crate::checks::Step>);
 struct Job {
     key: BootKey,
     timeout: Duration,
-    cmdline_extra: String,
-    modules: Vec<crate::manifest::Module>,
+    /// `Some` for a held boot.
+    plan: Option<HoldPlan>,
+    /// The checked rank's `[checkpoint]`: honesty boots of checkpoint
+    /// N−1 use rank N's command line, modules and QEMU arguments.
+    config: crate::manifest::Checkpoint,
 }
 
 /// Judges `rank`'s achievements against checkpoint `checkpoint`.
@@ -79,26 +67,22 @@ pub fn judge(project: &Project, machine: &Machine, targets: &[(&Rank, u8)]) -> R
         project.require_kernel(*checkpoint)?;
         configs.insert(rank.number, rank);
         // The plain boot of every checkpoint is made, for its screenshot.
-        let plain = BootSpec { scenario: None, steps: Vec::new(), needs: Needs::Screen };
+        let plain = BootSpec::new(None, Vec::new(), Needs::Screen);
         let specs = rank
             .achievements
             .iter()
             .flat_map(|a| a.checks.iter())
             .filter_map(|c| c.boot.as_ref().map(|b| (b, c.timeout)));
         for (spec, timeout) in specs.chain([(&plain, crate::checks::DEFAULT_TIMEOUT)]) {
-            let group = groups.entry(group_key(rank.number, *checkpoint, spec)).or_default();
-            group.screen |= spec.needs == Needs::Screen;
-            group.exit |= spec.needs == Needs::Exit;
-            group.timeout = group.timeout.max(timeout);
+            groups.entry(group_key(rank.number, *checkpoint, spec)).or_default().add(spec, timeout);
         }
     }
     let mut jobs = Vec::new();
     for ((checkpoint, rank, scenario, steps), group) in &groups {
         for hold in [true, false] {
-            if (hold && !group.screen) || (!hold && group.screen && !group.exit) {
+            if (hold && !group.makes_held()) || (!hold && !group.makes_unheld()) {
                 continue;
             }
-            let config = &configs[rank].checkpoint;
             jobs.push(Job {
                 key: BootKey {
                     checkpoint: *checkpoint,
@@ -108,8 +92,8 @@ pub fn judge(project: &Project, machine: &Machine, targets: &[(&Rank, u8)]) -> R
                     hold,
                 },
                 timeout: group.timeout,
-                cmdline_extra: config.cmdline.clone(),
-                modules: config.modules.clone(),
+                plan: hold.then(|| group.plan()),
+                config: configs[rank].checkpoint.clone(),
             });
         }
     }
@@ -119,7 +103,7 @@ pub fn judge(project: &Project, machine: &Machine, targets: &[(&Rank, u8)]) -> R
     let mut all = Vec::new();
     for (rank, checkpoint) in targets {
         let elf = std::fs::read(project.kernel(*checkpoint))?;
-        let mut screens: BTreeMap<BootKey, Option<Image>> = BTreeMap::new();
+        let mut screens: BTreeMap<BootKey, Screens> = BTreeMap::new();
         let mut results = Vec::new();
         for achievement in &rank.achievements {
             let mut checks = Vec::new();
@@ -154,30 +138,55 @@ fn key_for(rank: u8, checkpoint: u8, spec: &BootSpec, groups: &BTreeMap<GroupKey
     BootKey { checkpoint, rank, scenario, steps, hold }
 }
 
+/// A boot's screenshots, decoded once for all the checks that read them.
+struct Screens {
+    first: Option<Image>,
+    second: Option<(Image, Duration)>,
+}
+
+impl Screens {
+    fn load(record: &BootRecord) -> Self {
+        let first = record.screenshot.as_ref().and_then(|path| Image::load(path).ok());
+        let second =
+            record.second_screenshot.as_ref().and_then(|(path, after)| Some((Image::load(path).ok()?, *after)));
+        Self { first, second }
+    }
+}
+
 fn judge_check(
     check: &Check,
     rank: u8,
     checkpoint: u8,
     groups: &BTreeMap<GroupKey, Group>,
     records: &BTreeMap<BootKey, BootRecord>,
-    screens: &mut BTreeMap<BootKey, Option<Image>>,
+    screens: &mut BTreeMap<BootKey, Screens>,
     elf: &[u8],
 ) -> Outcome {
     let no_boot = machine::Ending::Stopped;
-    let (serial, ending, screen, nonce) = match &check.boot {
-        None => (String::new(), &no_boot, None, ""),
+    let no_answers = BTreeMap::new();
+    let (serial, lines, ending, screen, nonce, monitor) = match &check.boot {
+        None => (String::new(), &[][..], &no_boot, None, "", &no_answers),
         Some(spec) => {
             let key = key_for(rank, checkpoint, spec, groups);
             let Some(record) = records.get(&key) else {
                 return Outcome { passed: false, detail: "the boot for this check did not run".into() };
             };
-            let screen = screens
-                .entry(key)
-                .or_insert_with(|| record.screenshot.as_ref().and_then(|path| Image::load(path).ok()));
-            (machine::clean_serial(&record.serial), &record.ending, screen.as_ref(), record.nonce.as_str())
+            let screen = screens.entry(key).or_insert_with(|| Screens::load(record));
+            let serial = machine::clean_serial(&record.serial);
+            (serial, &record.lines[..], &record.ending, Some(&*screen), record.nonce.as_str(), &record.monitor)
         }
     };
-    let evidence = Evidence { serial: &serial, ending, screen, ram_bytes: RAM_BYTES, elf, nonce };
+    let evidence = Evidence {
+        serial: &serial,
+        lines,
+        ending,
+        screen: screen.and_then(|s| s.first.as_ref()),
+        second_screen: screen.and_then(|s| s.second.as_ref().map(|(image, after)| (image, *after))),
+        monitor,
+        ram_bytes: RAM_BYTES,
+        elf,
+        nonce,
+    };
     let mut outcome = evaluate(&check.kind, &evidence);
     if !outcome.passed
         && let Some(spec) = &check.boot
@@ -267,9 +276,12 @@ fn run_job(project: &Project, machine: &Machine, job: &Job) -> Result<BootRecord
         if key.hold { "-held" } else { "" },
         simple_hash(&format!("{:?}", key.steps))
     );
+    // Scenario words may hold spaces and `=`, which QEMU's option parser
+    // would split the socket path on.
+    let name: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
     let run_dir = project.quest_dir().join("runs").join(name);
     let esp_dir = run_dir.join("esp");
-    let mut cmdline = job.cmdline_extra.clone();
+    let mut cmdline = job.config.cmdline.clone();
     // A held boot must survive a panic long enough to be photographed, so
     // only unheld boots ask the kernel to leave QEMU.
     if !key.hold {
@@ -282,7 +294,7 @@ fn run_job(project: &Project, machine: &Machine, job: &Job) -> Result<BootRecord
     cmdline.push_str(&format!(" nonce={nonce}"));
     let kernel = project.kernel(key.checkpoint);
     let modules: Vec<(PathBuf, crate::manifest::Module)> =
-        job.modules.iter().map(|m| (project.root.join(&m.path), m.clone())).collect();
+        job.config.modules.iter().map(|m| (project.root.join(&m.path), m.clone())).collect();
     let spec = EspSpec {
         loader: &machine.loader,
         kernel: &kernel,
@@ -296,8 +308,9 @@ fn run_job(project: &Project, machine: &Machine, job: &Job) -> Result<BootRecord
         esp_dir,
         firmware: &machine.firmware,
         accel: machine.accel,
+        qemu_args: &job.config.qemu,
         steps: &key.steps,
-        hold: key.hold,
+        hold: job.plan.clone(),
         timeout: job.timeout,
         nonce,
         qemu: machine::qemu_binary(),
@@ -324,8 +337,8 @@ pub fn boot_plain(project: &Project, machine: &Machine, rank: &Rank) -> Result<B
     let job = Job {
         key: BootKey { checkpoint: rank.number, rank: rank.number, scenario: None, steps: Vec::new(), hold: false },
         timeout: crate::checks::DEFAULT_TIMEOUT,
-        cmdline_extra: rank.checkpoint.cmdline.clone(),
-        modules: rank.checkpoint.modules.clone(),
+        plan: None,
+        config: rank.checkpoint.clone(),
     };
     let mut record = run_job(project, machine, &job)?;
     record.serial = machine::clean_serial(&record.serial);

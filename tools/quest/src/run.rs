@@ -45,7 +45,8 @@ pub fn run(project: &Project, options: RunOptions) -> Result<i32> {
     let display =
         !options.headless && (std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some());
     let mut command = Command::new(crate::machine::qemu_binary());
-    command.args(machine::base_args(&firmware, &vars, &esp_dir, options.accel));
+    let qemu_args = &options.rank.checkpoint.qemu;
+    command.args(machine::base_args(&firmware, &vars, &esp_dir, options.accel, qemu_args));
     if !display {
         command.args(["-display", "none"]);
     }
@@ -53,8 +54,9 @@ pub fn run(project: &Project, options: RunOptions) -> Result<i32> {
         return run_with_gdb(command, &kernel, &run_dir, display);
     }
     command.args(["-serial", "mon:stdio"]);
+    let extra = if qemu_args.is_empty() { String::new() } else { format!(" (QEMU {})", qemu_args.join(" ")) };
     eprintln!(
-        "Rank {} {}: {}. Serial console below; quit with Ctrl-A then X.",
+        "Rank {} {}: {}{extra}. Serial console below; quit with Ctrl-A then X.",
         options.rank.numeral,
         options.rank.name,
         if display { "QEMU window open" } else { "no display found, running headless" }

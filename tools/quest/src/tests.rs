@@ -3,6 +3,8 @@
 //! with the real Rank I manifest — and the same evidence tampered with,
 //! to show each check notices what it is meant to notice.
 
+mod reflexes;
+
 use std::path::Path;
 
 use crate::checks::{CheckKind, Evidence, evaluate};
@@ -45,7 +47,17 @@ fn judge(
         .iter()
         .filter(|c| c.boot.is_some())
         .map(|check| {
-            let evidence = Evidence { serial: &serial, ending, screen, ram_bytes: RAM_BYTES, elf: &elf, nonce };
+            let evidence = Evidence {
+                serial: &serial,
+                lines: &[],
+                ending,
+                screen,
+                second_screen: None,
+                monitor: &Default::default(),
+                ram_bytes: RAM_BYTES,
+                elf: &elf,
+                nonce,
+            };
             let outcome = evaluate(&check.kind, &evidence);
             (outcome.passed, outcome.detail)
         })

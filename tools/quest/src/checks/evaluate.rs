@@ -5,11 +5,13 @@
 //! the pixel's actual colour), so the board can tell a learner *why* an
 //! achievement is still locked.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::time::Duration;
 
 use regex::Regex;
 
-use super::{Bound, CheckKind, ElfRules, ExitExpectation, parse::parse_number};
+use super::{Bound, CheckKind, ElfRules, ExitExpectation, monitor, over_time, parse::parse_number};
 use crate::machine::Ending;
 use crate::screen::{CellRead, Image, exact_glyph, hex, read_cells, text_of};
 
@@ -17,8 +19,15 @@ use crate::screen::{CellRead, Image, exact_glyph, hex, read_cells, text_of};
 pub struct Evidence<'a> {
     /// Serial output with terminal escape sequences removed.
     pub serial: &'a str,
+    /// The same output line by line, each line with the time it reached
+    /// the referee (from QEMU's start).
+    pub lines: &'a [(Duration, String)],
     pub ending: &'a Ending,
     pub screen: Option<&'a Image>,
+    /// A second screenshot and how long after the first it was taken.
+    pub second_screen: Option<(&'a Image, Duration)>,
+    /// What QEMU's monitor answered when the boot settled: command → text.
+    pub monitor: &'a BTreeMap<String, String>,
     /// The RAM QEMU was given.
     pub ram_bytes: u64,
     /// The kernel ELF that was booted (or is to be inspected).
@@ -34,10 +43,10 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    fn pass(detail: impl Into<String>) -> Self {
+    pub(super) fn pass(detail: impl Into<String>) -> Self {
         Self { passed: true, detail: detail.into() }
     }
-    fn fail(detail: impl Into<String>) -> Self {
+    pub(super) fn fail(detail: impl Into<String>) -> Self {
         Self { passed: false, detail: detail.into() }
     }
 }
@@ -77,13 +86,21 @@ pub fn evaluate(kind: &CheckKind, evidence: &Evidence) -> Outcome {
                 }
             })
         }
+        CheckKind::ScreenChanges { x, y, width, height, interval } => {
+            over_time::screen_changes((*x, *y, *width, *height), *interval, evidence)
+        }
+        CheckKind::Monitor { command, expect, forbid } => monitor::judge(command, expect, forbid, evidence),
+        CheckKind::SerialRate { pattern, rate, tolerance, min_span } => {
+            over_time::serial_rate(pattern, *rate, *tolerance, *min_span, evidence)
+        }
         CheckKind::Exit { code } => exit(*code, evidence),
+        CheckKind::SerialSymbol { pattern, symbol } => serial_symbol(pattern, symbol, evidence),
         CheckKind::Elf(rules) => elf(rules, evidence.elf),
     }
 }
 
 /// The pattern as the author wrote it, without our `(?m)` prefix.
-fn display_regex(pattern: &Regex) -> &str {
+pub(super) fn display_regex(pattern: &Regex) -> &str {
     pattern.as_str().trim_start_matches("(?m)")
 }
 
@@ -124,7 +141,7 @@ fn key_words(source: &str) -> Option<String> {
 
 /// Why a pattern did not match, for the board: the line that looks like
 /// what was wanted if there is one, else the end of the log.
-fn missing_line(source: &str, evidence: &Evidence) -> String {
+pub(super) fn missing_line(source: &str, evidence: &Evidence) -> String {
     let near = key_words(source).and_then(|words| evidence.serial.lines().rev().find(|line| line.contains(&words)));
     match near {
         Some(line) => format!("{}; the closest line was:\n    | {}", ending_note(evidence), line.trim_end()),
@@ -132,7 +149,7 @@ fn missing_line(source: &str, evidence: &Evidence) -> String {
     }
 }
 
-fn ending_note(evidence: &Evidence) -> String {
+pub(super) fn ending_note(evidence: &Evidence) -> String {
     format!("(the boot {})", evidence.ending)
 }
 
@@ -210,6 +227,28 @@ fn number(
         return Outcome::fail(format!("{text} is not a multiple of {step:#x}"));
     }
     Outcome::pass(format!("{} (within bounds)", captures[0].trim()))
+}
+
+fn serial_symbol(pattern: &Regex, symbol: &str, evidence: &Evidence) -> Outcome {
+    let Some(captures) = pattern.captures(evidence.serial) else {
+        return Outcome::fail(format!(
+            "expected a line matching /{}/ on serial {}",
+            display_regex(pattern),
+            missing_line(pattern.as_str(), evidence)
+        ));
+    };
+    let Some(address) = parse_number(&captures[1]).and_then(|n| u64::try_from(n).ok()) else {
+        return Outcome::fail(format!("{:?} is not an address", &captures[1]));
+    };
+    match crate::elfcheck::symbol_range(evidence.elf, symbol) {
+        Ok((start, size)) if (start..start + size.max(1)).contains(&address) => {
+            Outcome::pass(format!("{address:#x} is inside {symbol} ({start:#x}, {size} bytes)"))
+        }
+        Ok((start, size)) => {
+            Outcome::fail(format!("{address:#x} is not inside {symbol}, which spans {start:#x}..{:#x}", start + size))
+        }
+        Err(problem) => Outcome::fail(problem),
+    }
 }
 
 fn screen_size(pattern: &Regex, evidence: &Evidence) -> Outcome {

@@ -1,17 +1,23 @@
 //! Checks: what the referee looks at to decide an achievement.
 //!
-//! Every check observes the kernel from outside — its serial output, the
-//! pixels on its screen, what it does with keys it is sent, how QEMU exits,
-//! or the built ELF. A line where the kernel claims success is never
+//! Every check observes the kernel from outside — its serial output (and
+//! when each line arrived), the pixels on its screen, what it does with
+//! keys it is sent, how QEMU exits, QEMU's own view of the devices through
+//! its monitor, or the built ELF. A line where the kernel claims success is never
 //! enough on its own: serial checks match the *content* the kernel
 //! produced (numbers, names, file:line), and `number` checks hold those
 //! values against facts the referee knows independently (the RAM it gave
 //! QEMU, the screen size QEMU reports).
 //!
 //! `parse` turns a manifest's `[[achievement.check]]` table into a
-//! [`Check`]; `evaluate` judges one against the evidence of a boot.
+//! [`Check`]; `evaluate` judges one against the evidence of a boot, with
+//! the kinds that need more than a log in their own files: `monitor`
+//! (QEMU's monitor) and `over_time` (rates and changes against the host's
+//! clock).
 
 mod evaluate;
+mod monitor;
+mod over_time;
 mod parse;
 
 use std::time::Duration;
@@ -33,25 +39,54 @@ pub struct Check {
 }
 
 /// What a boot needs: the scenario on the command line, input sent while
-/// it runs, and how long it may take. Checks with equal specs share one
-/// boot (`Eq + Hash`: the time limit is not part of the key).
+/// it runs, and what the check asks of the boot. Checks with the same
+/// scenario and steps share boots; the referee takes the union of what
+/// they ask (every monitor command, the longest screenshot interval).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct BootSpec {
     pub scenario: Option<String>,
     pub steps: Vec<Step>,
     /// What the check needs from the boot.
     pub needs: Needs,
+    /// A monitor command to run when the held boot settles (`monitor`).
+    pub monitor: Option<String>,
+    /// A counter the held boot must be given time to print (`serial-rate`).
+    pub rate_window: Option<RateWindow>,
+    /// A second screenshot, this long after the first (`screen-changes`).
+    pub second_screenshot: Option<Duration>,
 }
 
-/// What a check needs from its boot. A boot cannot give both: a held boot
-/// is photographed and then quit by the referee, while an unheld one is
-/// left to end itself (`qemu-exit`) so its exit code means something.
+impl BootSpec {
+    /// A spec that asks nothing beyond `needs`.
+    pub fn new(scenario: Option<String>, steps: Vec<Step>, needs: Needs) -> Self {
+        Self { scenario, steps, needs, monitor: None, rate_window: None, second_screenshot: None }
+    }
+}
+
+/// Serial lines a held boot must not be stopped before: lines matching
+/// `pattern` whose arrival times span at least `min_span`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RateWindow {
+    /// The regex as written in the manifest (validated at parse time).
+    pub pattern: String,
+    pub min_span: Duration,
+}
+
+/// What a check needs from its boot. A boot cannot give both a held
+/// machine and an exit code: a held boot is photographed, questioned
+/// through the monitor and then quit by the referee, while an unheld one
+/// is left to end itself (`qemu-exit`) so its exit code means something.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Needs {
     /// Only serial output: any boot of the same scenario and input will do.
     Serial,
-    /// A screenshot of the settled screen.
+    /// Serial output over host time: the held boot when there is one, as it
+    /// keeps running after the ladder (an unheld plain boot ends there).
+    SerialOverTime,
+    /// A screenshot of the settled screen (held).
     Screen,
+    /// QEMU's monitor, asked about the settled machine (held).
+    Monitor,
     /// The exit code the kernel leaves QEMU with.
     Exit,
 }
@@ -88,6 +123,20 @@ pub enum CheckKind {
     ScreenText { pattern: Option<Pattern>, absent: Option<Regex>, scale: u32, fg: Option<[u8; 3]>, bg: Option<[u8; 3]> },
     /// The cell at (column, row) is exactly this glyph, pixel for pixel.
     ScreenCell { column: u32, row: u32, scale: u32, ch: char },
+    /// The pattern's capture, an address printed on serial, lies inside
+    /// the named symbol of the kernel ELF (e.g. a fault's RIP inside the
+    /// function that caused it).
+    SerialSymbol { pattern: Regex, symbol: String },
+    /// The rectangle differs between the settle screenshot and one taken
+    /// `interval` later.
+    ScreenChanges { x: u32, y: u32, width: u32, height: u32, interval: Duration },
+    /// The text a QEMU monitor command printed about the settled machine
+    /// matches each `expect` in order and no `forbid`.
+    Monitor { command: String, expect: Vec<Regex>, forbid: Vec<Regex> },
+    /// A counter printed on serial (the pattern's capture) grows at `rate`
+    /// per second of host time, within `tolerance` (a fraction), measured
+    /// over lines at least `min_span` apart.
+    SerialRate { pattern: Regex, rate: f64, tolerance: f64, min_span: Duration },
     /// QEMU ended through `isa-debug-exit` with this guest code.
     Exit { code: ExitExpectation },
     /// Properties of the built kernel ELF.
@@ -157,6 +206,9 @@ pub struct ElfRules {
     pub symbol: Option<String>,
     /// No PT_LOAD segment is both writable and executable.
     pub no_writable_code: bool,
+    /// Regexes that must not match the disassembly (`objdump -d -M intel`),
+    /// e.g. `xmm` for SSE registers or `\[rsp-` for red-zone accesses.
+    pub disassembly_forbids: Vec<Regex>,
 }
 
 /// Time limit for a boot when a check sets none. Under TCG the firmware

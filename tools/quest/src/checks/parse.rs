@@ -11,7 +11,10 @@ use std::time::Duration;
 use regex::Regex;
 use serde::Deserialize;
 
-use super::{BootSpec, Bound, Check, CheckKind, DEFAULT_TIMEOUT, ElfRules, ExitExpectation, Needs, Step};
+use super::{
+    BootSpec, Bound, Check, CheckKind, DEFAULT_TIMEOUT, ElfRules, ExitExpectation, Needs, RateWindow, Step, monitor,
+    over_time,
+};
 
 /// The check table as written.
 #[derive(Debug, Default, Deserialize)]
@@ -34,7 +37,8 @@ pub struct RawCheck {
     width: Option<u32>,
     height: Option<u32>,
     rgb: Option<String>,
-    tolerance: Option<u8>,
+    /// Per colour channel (0-255) for screen kinds, a fraction for serial-rate.
+    tolerance: Option<toml::Value>,
     min_share: Option<f64>,
     text: Option<String>,
     absent: Option<String>,
@@ -51,6 +55,11 @@ pub struct RawCheck {
     section_ends_with: Option<String>,
     symbol: Option<String>,
     no_writable_code: Option<bool>,
+    disassembly_forbids: Option<Vec<String>>,
+    interval_ms: Option<u64>,
+    command: Option<String>,
+    rate: Option<toml::Value>,
+    min_span_s: Option<toml::Value>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -72,6 +81,9 @@ const FIELDS: &[(&str, &[&str])] = &[
     ("screen-region", &["x", "y", "width", "height", "rgb", "tolerance", "min_share"]),
     ("screen-text", &["text", "absent", "scale", "fg", "bg"]),
     ("screen-cell", &["column", "row", "scale", "char"]),
+    ("screen-changes", &["x", "y", "width", "height", "interval_ms"]),
+    ("monitor", &["command", "expect", "forbid"]),
+    ("serial-rate", &["pattern", "rate", "tolerance", "min_span_s"]),
     ("exit", &["code"]),
     (
         "elf",
@@ -83,8 +95,10 @@ const FIELDS: &[(&str, &[&str])] = &[
             "section_ends_with",
             "symbol",
             "no_writable_code",
+            "disassembly_forbids",
         ],
     ),
+    ("serial-symbol", &["pattern", "symbol"]),
 ];
 
 impl RawCheck {
@@ -120,6 +134,11 @@ impl RawCheck {
             ("section_ends_with", self.section_ends_with.is_some()),
             ("symbol", self.symbol.is_some()),
             ("no_writable_code", self.no_writable_code.is_some()),
+            ("disassembly_forbids", self.disassembly_forbids.is_some()),
+            ("interval_ms", self.interval_ms.is_some()),
+            ("command", self.command.is_some()),
+            ("rate", self.rate.is_some()),
+            ("min_span_s", self.min_span_s.is_some()),
         ];
         flags.iter().filter(|(_, set)| *set).map(|(name, _)| *name).collect()
     }
@@ -164,7 +183,7 @@ pub fn parse_check(raw: RawCheck) -> Result<Check, String> {
             x: required(raw.x, "x")?,
             y: required(raw.y, "y")?,
             rgb: colour(raw.rgb.as_deref())?,
-            tolerance: raw.tolerance.unwrap_or(0),
+            tolerance: channel_tolerance(raw.tolerance.as_ref())?,
         },
         "screen-region" => {
             let min_share = raw.min_share.unwrap_or(1.0);
@@ -181,7 +200,7 @@ pub fn parse_check(raw: RawCheck) -> Result<Check, String> {
                 width,
                 height,
                 rgb: colour(raw.rgb.as_deref())?,
-                tolerance: raw.tolerance.unwrap_or(0),
+                tolerance: channel_tolerance(raw.tolerance.as_ref())?,
                 min_share,
             }
         }
@@ -200,6 +219,10 @@ pub fn parse_check(raw: RawCheck) -> Result<Check, String> {
                 bg: raw.bg.as_deref().map(|c| colour(Some(c))).transpose()?,
             }
         }
+        "serial-symbol" => CheckKind::SerialSymbol {
+            pattern: capture_pattern(raw.pattern.as_deref(), 1)?,
+            symbol: raw.symbol.clone().ok_or("a serial-symbol check needs `symbol`")?,
+        },
         "screen-cell" => {
             let text = raw.char.as_deref().ok_or("a screen-cell check needs `char`")?;
             let mut chars = text.chars();
@@ -216,6 +239,32 @@ pub fn parse_check(raw: RawCheck) -> Result<Check, String> {
                 ch,
             }
         }
+        "screen-changes" => {
+            let (width, height) = (required(raw.width, "width")?, required(raw.height, "height")?);
+            if width == 0 || height == 0 {
+                return Err("a screen region must be at least 1x1".into());
+            }
+            CheckKind::ScreenChanges {
+                x: required(raw.x, "x")?,
+                y: required(raw.y, "y")?,
+                width,
+                height,
+                interval: over_time::interval(raw.interval_ms)?,
+            }
+        }
+        "monitor" => {
+            let expect = regexes(raw.expect.as_deref().unwrap_or_default())?;
+            let forbid = regexes(raw.forbid.as_deref().unwrap_or_default())?;
+            if expect.is_empty() && forbid.is_empty() {
+                return Err("a monitor check needs `expect` or `forbid` patterns".into());
+            }
+            CheckKind::Monitor { command: monitor::command(raw.command.as_deref())?, expect, forbid }
+        }
+        "serial-rate" => {
+            let (rate, tolerance, min_span) =
+                over_time::rate_fields(raw.rate.as_ref(), raw.tolerance.as_ref(), raw.min_span_s.as_ref())?;
+            CheckKind::SerialRate { pattern: capture_pattern(raw.pattern.as_deref(), 1)?, rate, tolerance, min_span }
+        }
         "exit" => CheckKind::Exit { code: exit_code(raw.code.as_ref())? },
         "elf" => CheckKind::Elf(elf_rules(&raw)?),
         _ => unreachable!("kinds are matched against FIELDS above"),
@@ -230,14 +279,35 @@ pub fn parse_check(raw: RawCheck) -> Result<Check, String> {
         let steps = raw.send.into_iter().map(step).collect::<Result<Vec<_>, _>>()?;
         let needs = match raw.kind.as_str() {
             kind if kind.starts_with("screen-") => Needs::Screen,
+            "monitor" => Needs::Monitor,
+            "serial-rate" => Needs::SerialOverTime,
             "exit" => Needs::Exit,
             _ => Needs::Serial,
         };
-        Some(BootSpec { scenario: raw.scenario, steps, needs })
+        let mut spec = BootSpec::new(raw.scenario, steps, needs);
+        match &kind {
+            CheckKind::Monitor { command, .. } => spec.monitor = Some(command.clone()),
+            CheckKind::SerialRate { min_span, .. } => {
+                let pattern = raw.pattern.clone().unwrap_or_default();
+                spec.rate_window = Some(RateWindow { pattern, min_span: *min_span });
+            }
+            CheckKind::ScreenChanges { interval, .. } => spec.second_screenshot = Some(*interval),
+            _ => {}
+        }
+        Some(spec)
     };
     let timeout = raw.timeout_s.map_or(DEFAULT_TIMEOUT, Duration::from_secs);
     if timeout.is_zero() {
         return Err("timeout_s must be at least 1".into());
+    }
+    if let CheckKind::SerialRate { min_span, .. } = &kind
+        && *min_span >= timeout
+    {
+        return Err(format!(
+            "min_span_s ({} s) must be shorter than the boot's time limit ({} s)",
+            min_span.as_secs_f64(),
+            timeout.as_secs()
+        ));
     }
     Ok(Check { boot, kind, timeout })
 }
@@ -246,6 +316,15 @@ fn scale(value: Option<u32>) -> Result<u32, String> {
     match value.unwrap_or(1) {
         scale @ 1..=8 => Ok(scale),
         other => Err(format!("scale {other} must be 1..=8")),
+    }
+}
+
+/// How far each colour channel may be from the wanted colour.
+fn channel_tolerance(value: Option<&toml::Value>) -> Result<u8, String> {
+    match value {
+        None => Ok(0),
+        Some(toml::Value::Integer(n)) if (0..=255).contains(n) => Ok(*n as u8),
+        Some(other) => Err(format!("tolerance {other} must be a whole number 0..=255 (per colour channel)")),
     }
 }
 
@@ -344,6 +423,7 @@ fn elf_rules(raw: &RawCheck) -> Result<ElfRules, String> {
         section_ends_with: raw.section_ends_with.as_deref().map(hex_bytes).transpose()?,
         symbol: raw.symbol.clone(),
         no_writable_code: raw.no_writable_code.unwrap_or(false),
+        disassembly_forbids: regexes(raw.disassembly_forbids.as_deref().unwrap_or_default())?,
     };
     if (rules.section_starts_with.is_some() || rules.section_ends_with.is_some()) && rules.section.is_none() {
         return Err("section_starts_with / section_ends_with need `section`".into());
@@ -352,7 +432,8 @@ fn elf_rules(raw: &RawCheck) -> Result<ElfRules, String> {
         || rules.fixed_address
         || rules.section.is_some()
         || rules.symbol.is_some()
-        || rules.no_writable_code;
+        || rules.no_writable_code
+        || !rules.disassembly_forbids.is_empty();
     if !any {
         return Err("an elf check needs at least one rule".into());
     }

@@ -5,11 +5,15 @@
 //! q35, 256 MiB, no default devices, `std` VGA, OVMF from two pflash
 //! drives (the variables a private copy per boot), and the ESP as a
 //! directory QEMU presents as a FAT disk. BOOT-FACTS.md says why each flag.
+//! A rank's `[checkpoint] qemu` may add `-smp N` (manifest.rs allows
+//! nothing else), so every boot of that rank has the same processors.
 
 mod accel;
 mod boot;
 mod esp;
 mod qmp;
+mod serial;
+mod settle;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -18,8 +22,10 @@ use std::time::Duration;
 use anyhow::{Result, bail};
 
 pub use accel::{Accel, choose as choose_accel};
-pub use boot::{BootRecord, BootRequest, clean_serial, run_boot};
+pub use boot::{BootRecord, BootRequest, run_boot};
 pub use esp::{EspSpec, build_esp};
+pub use serial::clean_serial;
+pub use settle::HoldPlan;
 
 /// RAM given to every guest; `number` checks compare against it.
 pub const RAM_BYTES: u64 = 256 * 1024 * 1024;
@@ -131,7 +137,14 @@ impl Firmware {
 }
 
 /// The QEMU arguments every boot shares; callers add display and serial.
-pub fn base_args(firmware: &Firmware, vars_copy: &Path, esp_dir: &Path, accel: Accel) -> Vec<String> {
+/// `checkpoint_args` are the rank's `[checkpoint] qemu` (validated there).
+pub fn base_args(
+    firmware: &Firmware,
+    vars_copy: &Path,
+    esp_dir: &Path,
+    accel: Accel,
+    checkpoint_args: &[String],
+) -> Vec<String> {
     let mut args: Vec<String> = [
         "-machine",
         "q35",
@@ -154,6 +167,7 @@ pub fn base_args(firmware: &Firmware, vars_copy: &Path, esp_dir: &Path, accel: A
     args.push(format!("if=pflash,format=raw,file={}", vars_copy.display()));
     args.push("-drive".into());
     args.push(format!("format=raw,file=fat:rw:{}", esp_dir.display()));
+    args.extend(checkpoint_args.iter().cloned());
     // For measurements and experiments, e.g. QEMU_EXTRA="-icount shift=7".
     if let Ok(extra) = std::env::var("QEMU_EXTRA") {
         args.extend(extra.split_whitespace().map(str::to_string));

@@ -1,6 +1,7 @@
 //! A minimal QMP client: the QEMU Machine Protocol, JSON lines over a Unix
-//! socket. The referee uses four commands: `qmp_capabilities` (the
-//! handshake), `screendump`, `send-key` and `quit`.
+//! socket. The referee uses five commands: `qmp_capabilities` (the
+//! handshake), `screendump`, `send-key`, `human-monitor-command` (the
+//! text monitor's `info pic` and friends, for `monitor` checks) and `quit`.
 
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
@@ -75,6 +76,14 @@ impl Qmp {
     pub fn send_key(&mut self, combination: &str) -> Result<()> {
         self.execute("send-key", key_arguments(combination))?;
         Ok(())
+    }
+
+    /// Runs a text-monitor command such as `info pic` and returns what it
+    /// printed, with QEMU's `\r\n` line ends made `\n`.
+    pub fn human_monitor_command(&mut self, command_line: &str) -> Result<String> {
+        let answer = self.execute("human-monitor-command", json!({ "command-line": command_line }))?;
+        let text = answer.as_str().with_context(|| format!("`{command_line}` answered {answer}, not text"))?;
+        Ok(text.replace("\r\n", "\n"))
     }
 
     pub fn quit(&mut self) {

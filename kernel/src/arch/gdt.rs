@@ -1,0 +1,73 @@
+//! The GDT and the TSS.
+//!
+//! In 64-bit mode segments barely matter, but the CPU still needs a GDT
+//! for code and stack selectors and to find the TSS, which holds the
+//! stacks it switches to: RSP0 for entries from ring 3 (Rank VI) and the
+//! interrupt stack table (IST) for faults that cannot trust the current
+//! stack — a double fault after a stack overflow above all.
+//!
+//! The order is fixed by `sysret`, which loads CS from STAR[63:48] + 16
+//! and SS from STAR[63:48] + 8, so user data must sit directly below user
+//! code (Intel SDM Vol. 2B, SYSRET):
+//! null, kernel code 0x08, kernel data 0x10, user data 0x18, user code
+//! 0x20, TSS 0x28 (two slots).
+
+use spin::Once;
+use x86_64::VirtAddr;
+use x86_64::instructions::segmentation::{CS, DS, ES, SS, Segment};
+use x86_64::instructions::tables::load_tss;
+use x86_64::structures::gdt::{Descriptor, GlobalDescriptorTable, SegmentSelector};
+use x86_64::structures::tss::TaskStateSegment;
+
+/// IST slots (1-based in the IDT, 0-based in the TSS array).
+pub const DOUBLE_FAULT_IST: u8 = 1;
+pub const NMI_IST: u8 = 2;
+pub const MACHINE_CHECK_IST: u8 = 3;
+
+#[derive(Clone, Copy, Debug)]
+pub struct Selectors {
+    pub kernel_code: SegmentSelector,
+    pub kernel_data: SegmentSelector,
+    #[expect(dead_code, reason = "ring 3 arrives at Rank VI")]
+    pub user_data: SegmentSelector,
+    #[expect(dead_code, reason = "ring 3 arrives at Rank VI")]
+    pub user_code: SegmentSelector,
+    pub tss: SegmentSelector,
+}
+
+static TSS: Once<TaskStateSegment> = Once::new();
+static GDT: Once<(GlobalDescriptorTable, Selectors)> = Once::new();
+
+/// Builds and loads the GDT and TSS, and reloads every segment register.
+pub fn init() -> Selectors {
+    let tss = TSS.call_once(|| {
+        let mut tss = TaskStateSegment::new();
+        for (slot, top) in super::entry::interrupt_stack_tops().into_iter().enumerate() {
+            tss.interrupt_stack_table[slot] = VirtAddr::new(top);
+        }
+        tss
+    });
+    let (gdt, selectors) = GDT.call_once(|| {
+        let mut gdt = GlobalDescriptorTable::new();
+        let selectors = Selectors {
+            kernel_code: gdt.append(Descriptor::kernel_code_segment()),
+            kernel_data: gdt.append(Descriptor::kernel_data_segment()),
+            user_data: gdt.append(Descriptor::user_data_segment()),
+            user_code: gdt.append(Descriptor::user_code_segment()),
+            tss: gdt.append(Descriptor::tss_segment(tss)),
+        };
+        (gdt, selectors)
+    });
+    gdt.load();
+    // SAFETY: the selectors index the GDT just loaded, whose code and data
+    // descriptors are valid 64-bit kernel segments, and the TSS descriptor
+    // points at a `'static` TSS that is never moved.
+    unsafe {
+        CS::set_reg(selectors.kernel_code);
+        SS::set_reg(selectors.kernel_data);
+        DS::set_reg(selectors.kernel_data);
+        ES::set_reg(selectors.kernel_data);
+        load_tss(selectors.tss);
+    }
+    *selectors
+}

@@ -1,0 +1,106 @@
+//! Interrupts and exceptions: the kernel learns to be interrupted.
+//!
+//! `init` sets up, in the order the hardware allows: our own GDT and TSS
+//! (with separate stacks for faults that cannot trust the current one),
+//! the IDT and its assembly stubs (`arch::idt`), the legacy PICs moved
+//! aside and masked, the ACPI MADT read to find the APICs, the local APIC
+//! enabled, the I/O APIC's ISA lines routed (masked until a driver wants
+//! one), and the LAPIC timer calibrated and started. Every interrupt and
+//! exception then arrives in [`dispatch`] as one `traps::TrapFrame`.
+//!
+//! Rank 3. Intel SDM Vol. 3A, chapters 6 (interrupts) and 11 (APIC).
+
+mod controllers;
+pub mod heartbeat;
+mod ioapic;
+mod lapic;
+mod pic;
+pub mod timer;
+
+use core::sync::atomic::{AtomicU64, Ordering};
+
+use traps::TrapFrame;
+use x86_64::registers::control::Cr2;
+
+use crate::boot::BootInfo;
+use crate::kprintln;
+
+/// Vector plan: exceptions 0–31, legacy PIC 0x20–0x2F, I/O APIC ISA
+/// lines 0x30–0x3F, the LAPIC timer 0x40, the LAPIC spurious vector 0xFF.
+pub const IOAPIC_BASE_VECTOR: u8 = 0x30;
+pub const TIMER_VECTOR: u8 = 0x40;
+pub const SPURIOUS_VECTOR: u8 = 0xff;
+const BREAKPOINT: u64 = 3;
+
+static SPURIOUS: AtomicU64 = AtomicU64::new(0);
+static UNEXPECTED: AtomicU64 = AtomicU64::new(0);
+
+/// Proof that `init` ran: drivers that need interrupts (the keyboard, at
+/// Rank V) take one, so the compiler checks the boot order.
+pub struct InterruptsReady {
+    _private: (),
+}
+
+/// Brings up everything listed in the module header and enables
+/// interrupts. `timer_hz` comes from the command line (`timer-hz=`).
+pub fn init(boot: &BootInfo, timer_hz: u32) -> InterruptsReady {
+    let selectors = crate::arch::gdt::init();
+    crate::arch::idt::init(&selectors);
+    crate::boot::summary::field(
+        "traps",
+        format_args!("GDT+TSS (IST 1-3 with guard pages), IDT with 66 gates, stubs into one dispatcher"),
+    );
+    pic::remap_and_mask();
+    crate::boot::summary::field(
+        "pic",
+        format_args!("8259s remapped to {:#x}/{:#x}, all 16 lines masked", pic::MASTER_BASE, pic::SLAVE_BASE),
+    );
+    controllers::init(boot, timer_hz);
+    x86_64::instructions::interrupts::enable();
+    InterruptsReady { _private: () }
+}
+
+/// Every interrupt and exception ends up here, with interrupts off.
+pub extern "C" fn dispatch(frame: &mut TrapFrame) {
+    match frame.vector {
+        BREAKPOINT => {
+            // `int3` is a trap: RIP already points past it, so returning
+            // simply continues.
+            kprintln!("breakpoint: {}", frame.report(0));
+            kprintln!("breakpoint: resuming at {:#x}", frame.rip);
+        }
+        vector if vector < 32 => {
+            let cr2 = Cr2::read_raw();
+            panic!("unrecoverable exception: {}", frame.report(cr2));
+        }
+        vector if vector == u64::from(pic::MASTER_SPURIOUS) => {
+            SPURIOUS.fetch_add(1, Ordering::Relaxed);
+        }
+        vector if vector == u64::from(pic::SLAVE_SPURIOUS) => {
+            SPURIOUS.fetch_add(1, Ordering::Relaxed);
+            pic::acknowledge_slave_spurious();
+        }
+        vector if vector == u64::from(TIMER_VECTOR) => {
+            timer::tick();
+            lapic::end_of_interrupt();
+        }
+        vector if vector == u64::from(SPURIOUS_VECTOR) => {
+            // The LAPIC's spurious vector needs no EOI (SDM Vol. 3A, 11.9).
+            SPURIOUS.fetch_add(1, Ordering::Relaxed);
+        }
+        vector if (u64::from(IOAPIC_BASE_VECTOR)..u64::from(TIMER_VECTOR)).contains(&vector) => {
+            UNEXPECTED.fetch_add(1, Ordering::Relaxed);
+            kprintln!("interrupts: ISA line {} fired but has no driver yet", vector - u64::from(IOAPIC_BASE_VECTOR));
+            lapic::end_of_interrupt();
+        }
+        vector => {
+            UNEXPECTED.fetch_add(1, Ordering::Relaxed);
+            kprintln!("interrupts: unexpected interrupt on vector {vector:#x}");
+        }
+    }
+}
+
+/// (spurious, unexpected) interrupts seen so far.
+pub fn stray_counts() -> (u64, u64) {
+    (SPURIOUS.load(Ordering::Relaxed), UNEXPECTED.load(Ordering::Relaxed))
+}

@@ -1,0 +1,57 @@
+//! The legacy 8259 PICs: moved out of the way, then silenced.
+//!
+//! At power-on the two 8259s deliver IRQs 0–15 on vectors 8–15 and
+//! 0x70–0x77, on top of the CPU's exception vectors. We use the APIC
+//! instead, but the PICs are still there: they are re-initialised to
+//! vectors 0x20–0x2F (so anything they deliver is recognisable) and every
+//! line is masked. A masked PIC can still raise a *spurious* IRQ 7 or 15,
+//! which the dispatcher counts and ignores. (OSDev, "8259 PIC"; Intel's
+//! 8259A data sheet for the initialisation words.)
+
+use x86_64::instructions::port::Port;
+
+pub const MASTER_BASE: u8 = 0x20;
+pub const SLAVE_BASE: u8 = 0x28;
+/// Where a spurious IRQ 7 / IRQ 15 arrives after remapping.
+pub const MASTER_SPURIOUS: u8 = MASTER_BASE + 7;
+pub const SLAVE_SPURIOUS: u8 = SLAVE_BASE + 7;
+
+const MASTER_COMMAND: u16 = 0x20;
+const MASTER_DATA: u16 = 0x21;
+const SLAVE_COMMAND: u16 = 0xa0;
+const SLAVE_DATA: u16 = 0xa1;
+const ICW1_INIT_WITH_ICW4: u8 = 0x11;
+const ICW4_8086_MODE: u8 = 0x01;
+const END_OF_INTERRUPT: u8 = 0x20;
+/// Port 0x80 (POST codes) is unused: writing it takes about a microsecond,
+/// the pause old PICs need between initialisation words.
+const WAIT_PORT: u16 = 0x80;
+
+fn write(port: u16, value: u8) {
+    // SAFETY: the 8259 ports and the POST port belong to the kernel; these
+    // writes reprogram the PICs as intended and touch no memory.
+    unsafe {
+        Port::<u8>::new(port).write(value);
+        Port::<u8>::new(WAIT_PORT).write(0);
+    }
+}
+
+/// Re-initialises both PICs at 0x20/0x28 and masks all sixteen lines.
+pub fn remap_and_mask() {
+    write(MASTER_COMMAND, ICW1_INIT_WITH_ICW4);
+    write(SLAVE_COMMAND, ICW1_INIT_WITH_ICW4);
+    write(MASTER_DATA, MASTER_BASE);
+    write(SLAVE_DATA, SLAVE_BASE);
+    write(MASTER_DATA, 1 << 2); // the slave hangs off IRQ 2
+    write(SLAVE_DATA, 2); // its cascade identity
+    write(MASTER_DATA, ICW4_8086_MODE);
+    write(SLAVE_DATA, ICW4_8086_MODE);
+    write(MASTER_DATA, 0xff);
+    write(SLAVE_DATA, 0xff);
+}
+
+/// A spurious IRQ 15 came through the master's IRQ 2, which did see a
+/// real request: the master needs its EOI, the slave must not get one.
+pub fn acknowledge_slave_spurious() {
+    write(MASTER_COMMAND, END_OF_INTERRUPT);
+}
