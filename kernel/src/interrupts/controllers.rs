@@ -54,6 +54,14 @@ pub fn init(boot: &BootInfo, timer_hz: u32) {
         format_args!("RSDP revision {} at {rsdp:#x} -> {}, MADT checksum ok", acpi.rsdp().revision, acpi.root().kind()),
     );
     print_madt(&madt);
+    if boot.cmdline.has_flag("acpi-dump") {
+        dump("RSDP", rsdp, memory.read(rsdp, acpi::RSDP_V2_BYTES).unwrap_or_default());
+        let root = acpi.root().table();
+        dump("ROOT", root.address(), root.bytes());
+        if let Ok(table) = acpi.find_table(acpi::Signature::MADT) {
+            dump("APIC", table.address(), table.bytes());
+        }
+    }
 
     let (id, version) = lapic::init(hhdm + madt.local_apic_address(), SPURIOUS_VECTOR);
     field(
@@ -70,6 +78,18 @@ pub fn init(boot: &BootInfo, timer_hz: u32) {
     super::heartbeat::draw(0);
     field("apic timer", format_args!("{counts} counts/s (bus clock / 16, measured against the PIT)"));
     field("ticks", format_args!("periodic at {} Hz on vector {TIMER_VECTOR:#x}", timer::hz()));
+}
+
+/// `acpi-dump` on the command line prints the tables in hex, so real
+/// firmware's tables can become test fixtures for `libs/acpi`.
+fn dump(name: &str, address: u64, bytes: &[u8]) {
+    for (index, chunk) in bytes.chunks(32).enumerate() {
+        crate::kprint!("acpi-dump: {name} {:#x} ", address + index as u64 * 32);
+        for byte in chunk {
+            crate::kprint!("{byte:02x}");
+        }
+        crate::kprintln!();
+    }
 }
 
 fn print_madt(madt: &Madt) {

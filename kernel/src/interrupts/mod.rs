@@ -46,10 +46,7 @@ pub struct InterruptsReady {
 pub fn init(boot: &BootInfo, timer_hz: u32) -> InterruptsReady {
     let selectors = crate::arch::gdt::init();
     crate::arch::idt::init(&selectors);
-    crate::boot::summary::field(
-        "traps",
-        format_args!("GDT+TSS (IST 1-3 with guard pages), IDT with 66 gates, stubs into one dispatcher"),
-    );
+    crate::boot::summary::field("traps", format_args!("GDT, TSS with IST 1-3, IDT of 66 gates into one dispatcher"));
     pic::remap_and_mask();
     crate::boot::summary::field(
         "pic",

@@ -39,6 +39,7 @@ const SCENARIOS: &[Scenario] = &[
     Scenario { name: "stack-overflow", rank: 3, run: |_| reflexes::stack_overflow() },
     Scenario { name: "ticks", rank: 3, run: |_| reflexes::ticks() },
     Scenario { name: "irq-storm", rank: 3, run: |_| reflexes::irq_storm() },
+    Scenario { name: "irq-cost", rank: 3, run: |_| reflexes::irq_cost() },
 ];
 
 /// Runs the scenario the command line names, if any. Returns whether one
