@@ -5,8 +5,9 @@
 //! kernel where Limine cannot be downloaded. Everything it decides without
 //! touching hardware lives here, where `cargo test -p bootplan` checks it on
 //! the host: reading `limine.conf`, turning the kernel ELF into a load plan,
-//! finding the kernel's requests, turning the UEFI memory map into Limine's,
-//! and walking the ACPI tables to the I/O APICs it must mask.
+//! finding the kernel's requests, and turning the UEFI memory map into
+//! Limine's. (The ACPI tables it reads to mask the I/O APICs are parsed by
+//! `libs/acpi`, the kernel's own parser.)
 //!
 //! A library rather than testboot modules because a UEFI binary cannot run
 //! `cargo test`; the firmware side (`tools/testboot`) stays a thin layer of
@@ -16,7 +17,6 @@
 
 extern crate alloc;
 
-pub mod acpi;
 pub mod config;
 pub mod elf;
 pub mod memory_map;

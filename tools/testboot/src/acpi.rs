@@ -3,12 +3,11 @@
 //!
 //! The RSDP comes from the UEFI configuration table, the ACPI 2.0 entry
 //! preferred (it can reach the XSDT). The tables are read where the
-//! firmware left them, through UEFI's identity map; `bootplan::acpi` does
-//! the parsing.
+//! firmware left them, through UEFI's identity map; `libs/acpi` — the same
+//! parser the kernel uses — does the reading, checksums included.
 
 use alloc::vec::Vec;
 
-use bootplan::acpi;
 use uefi::table::cfg::ConfigTableEntry;
 
 /// Physical address of the RSDP, if the firmware published one.
@@ -19,35 +18,34 @@ pub fn find_rsdp() -> Option<u64> {
     })
 }
 
-/// MMIO bases of every I/O APIC the MADT lists (none without ACPI).
+/// Memory as UEFI maps it before exit: identity.
+struct IdentityMap;
+
+impl acpi::PhysicalMemory for IdentityMap {
+    fn read(&self, address: u64, length: usize) -> Option<&[u8]> {
+        if address == 0 || address.checked_add(length as u64).is_none() {
+            return None;
+        }
+        // SAFETY: testboot runs before ExitBootServices, under the
+        // firmware's identity map of all memory. The addresses come from the
+        // firmware's configuration table and from ACPI tables pointing to
+        // one another, and the parser only asks for lengths those tables
+        // declare; the memory is firmware-owned and not written while
+        // testboot runs. A bad pointer reads garbage that the checksums
+        // then reject.
+        Some(unsafe { core::slice::from_raw_parts(address as *const u8, length) })
+    }
+}
+
+/// MMIO bases of every I/O APIC the MADT lists (none without ACPI, or
+/// when the tables do not check out).
 pub fn io_apics(rsdp: u64) -> Vec<u64> {
-    let start = physical(rsdp, acpi::RSDP_V1_BYTES);
-    let length = if acpi::rsdp_is_extended(start) { acpi::RSDP_V2_BYTES } else { acpi::RSDP_V1_BYTES };
-    let Some(root) = acpi::root_table(physical(rsdp, length)) else { return Vec::new() };
-    let Some(root_bytes) = whole_table(root.address) else { return Vec::new() };
-    for table in acpi::root_entries(root_bytes, root.entry_bytes) {
-        let Some(bytes) = whole_table(table) else { continue };
-        if acpi::signature(bytes) == Some(*acpi::MADT_SIGNATURE) {
-            return acpi::madt_io_apics(bytes).collect();
+    let madt = acpi::Acpi::new(&IdentityMap, rsdp).and_then(|tables| tables.madt());
+    match madt {
+        Ok(madt) => madt.io_apics().iter().map(|io_apic| u64::from(io_apic.address)).collect(),
+        Err(error) => {
+            crate::log!("ACPI: {error}; no I/O APIC to mask");
+            Vec::new()
         }
     }
-    Vec::new()
-}
-
-/// The table at `address`, sized by its own header.
-fn whole_table(address: u64) -> Option<&'static [u8]> {
-    if address == 0 {
-        return None;
-    }
-    let length = acpi::table_length(physical(address, acpi::TABLE_HEADER_BYTES))?;
-    Some(physical(address, length))
-}
-
-fn physical(address: u64, length: usize) -> &'static [u8] {
-    // SAFETY: `address` comes from the firmware's configuration table or
-    // from an ACPI table that points to another one, and `length` from the
-    // table's own header: firmware-owned ACPI memory, identity-mapped and
-    // never written while testboot runs. A bad firmware pointer could make
-    // this read garbage, which the parsers then reject.
-    unsafe { core::slice::from_raw_parts(address as *const u8, length) }
 }
