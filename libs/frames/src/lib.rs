@@ -5,11 +5,11 @@
 //! needs no memory of its own beyond one slice carved at boot (the heap does
 //! not exist yet), it finds aligned runs of frames for `allocate_contiguous`
 //! by looking at neighbouring bits, and it can be dumped while debugging. A
-//! free list threads its links through the free frames themselves, which is
-//! O(1) per call but cannot tell a double free from a legitimate one without
-//! a bitmap anyway.
+//! free list threads its links through the free frames themselves: O(1) per
+//! call, but it cannot find an aligned run, and it cannot tell a double free
+//! from a good one without walking the whole list.
 //!
-//! The kernel's side (`kernel/src/memory/frames.rs`) is a few lines: ask
+//! The kernel's side (`kernel/src/memory/frames.rs`) needs a few lines: ask
 //! [`FrameBitmap::bytes_needed`] how much storage the map needs, carve that
 //! from a usable region through the HHDM, hand it to [`FrameBitmap::new`]
 //! with the usable regions of the Limine memory map, then
