@@ -8,8 +8,8 @@
 //! `traps::TrapFrame`. Returning pops it all and `iretq`s.
 //!
 //! No `x86-interrupt` ABI (nightly only): the stubs are plain assembly.
-//! 5 or 6 CPU words + our 2 + 15 registers = 22 words in the uniform case,
-//! a multiple of 16 bytes, so RSP is 16-byte aligned at the `call`
+//! 5 CPU words + our 2 (or 6 + our 1) + 15 registers = 22 words, a
+//! multiple of 16 bytes, so RSP is 16-byte aligned at the `call`
 //! (the CPU aligns RSP before pushing, SDM Vol. 3A, 6.14.2).
 //!
 //! Rank 3.

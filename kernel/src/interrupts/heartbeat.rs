@@ -1,10 +1,12 @@
 //! A heartbeat in the top-right corner: the uptime, redrawn every second
 //! from the timer interrupt, so a glance shows the kernel is alive.
 //!
-//! It is painted straight onto the canvas, outside the console's text
-//! grid and cursor. The interrupt only *tries* the console's lock: if the
-//! interrupted code is in the middle of printing, this second's beat is
-//! skipped rather than deadlocking on a lock its own CPU holds.
+//! It is painted straight onto the canvas over the last 12 cells of the
+//! top row, outside the console's text grid and cursor (a scroll carries it
+//! away until the next beat). The interrupt only *tries* the console's
+//! lock, so it can never deadlock on a lock its own CPU holds. Today that
+//! cannot happen — printing holds the lock with interrupts off, so a tick
+//! waits for the print to end — but a handler must not rely on it.
 
 use core::fmt::Write;
 
@@ -24,7 +26,7 @@ pub fn draw(seconds: u64) {
     });
 }
 
-/// A fixed buffer to format into without a heap, right-aligned on use.
+/// A fixed buffer to format into without a heap, padded with spaces.
 struct Line {
     bytes: [u8; WIDTH],
     length: usize,

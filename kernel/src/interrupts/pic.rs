@@ -1,7 +1,8 @@
 //! The legacy 8259 PICs: moved out of the way, then silenced.
 //!
-//! At power-on the two 8259s deliver IRQs 0–15 on vectors 8–15 and
-//! 0x70–0x77, on top of the CPU's exception vectors. We use the APIC
+//! The two 8259s deliver IRQs 0–15 on whatever vector bases the firmware
+//! left — 8 and 0x70 by the old BIOS convention, 0 and 0 under OVMF on
+//! QEMU — on top of the CPU's exception vectors. We use the APIC
 //! instead, but the PICs are still there: they are re-initialised to
 //! vectors 0x20–0x2F (so anything they deliver is recognisable) and every
 //! line is masked. A masked PIC can still raise a *spurious* IRQ 7 or 15,

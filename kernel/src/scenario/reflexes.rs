@@ -76,17 +76,32 @@ pub fn ticks() {
 }
 
 /// The timer at 4 kHz while a long computation runs: every interrupt must
-/// leave every register as it found it, or the result is wrong.
+/// leave every register as it found it, or the result is wrong. The same
+/// computation repeats until at least 1,500 interrupts have hit it (at most
+/// eight times), and every repetition must agree.
 pub fn irq_storm() {
     const STORM_HZ: u32 = 4000;
     const ROUNDS: u64 = 150_000_000;
+    const ENOUGH_INTERRUPTS: u64 = 1500;
+    const MAX_REPETITIONS: u32 = 8;
     let default_hz = timer::hz();
     timer::start(crate::interrupts::TIMER_VECTOR, STORM_HZ);
     let before = timer::ticks();
-    let result = storm_computation(ROUNDS);
+    let first = storm_computation(ROUNDS);
+    let mut repetitions = 1;
+    let mut agreed = true;
+    while timer::ticks() - before < ENOUGH_INTERRUPTS && repetitions < MAX_REPETITIONS {
+        agreed &= storm_computation(ROUNDS) == first;
+        repetitions += 1;
+    }
     let interrupted = timer::ticks() - before;
     timer::start(crate::interrupts::TIMER_VECTOR, default_hz);
-    kprintln!("irq-storm: result {result:#018x} after {interrupted} timer interrupts");
+    if agreed {
+        kprintln!("irq-storm: result {first:#018x} after {interrupted} timer interrupts");
+    } else {
+        kprintln!("irq-storm: repetitions disagree: registers were corrupted");
+    }
+    kprintln!("irq-storm: {repetitions} repetitions of {ROUNDS} rounds");
     let (spurious, unexpected) = crate::interrupts::stray_counts();
     kprintln!("irq-storm: {spurious} spurious and {unexpected} unexpected interrupts so far");
 }

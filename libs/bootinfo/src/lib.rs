@@ -16,5 +16,5 @@ pub mod memmap;
 pub mod size;
 
 pub use cmdline::CommandLine;
-pub use memmap::{MemoryKind, MemoryTotals};
+pub use memmap::{Census, KindTotal, MemoryKind, MemoryTotals};
 pub use size::Bytes;

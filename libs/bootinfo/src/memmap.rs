@@ -103,9 +103,64 @@ impl MemoryTotals {
     }
 }
 
+/// Regions and bytes of one kind, for the Rank IV census.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct KindTotal {
+    pub regions: usize,
+    pub bytes: u64,
+}
+
+/// Totals per kind: one row per protocol type, plus one for any numbers
+/// this kernel does not know.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Census {
+    pub known: [KindTotal; 8],
+    pub unknown: KindTotal,
+}
+
+impl Census {
+    pub fn over(regions: impl IntoIterator<Item = (u64, u64, MemoryKind)>) -> Self {
+        let mut census = Self::default();
+        for (_, length, kind) in regions {
+            let row = match MemoryKind::ALL.iter().position(|k| *k == kind) {
+                Some(index) => &mut census.known[index],
+                None => &mut census.unknown,
+            };
+            row.regions += 1;
+            row.bytes = row.bytes.saturating_add(length);
+        }
+        census
+    }
+
+    /// The kinds that occur, in protocol order, with their totals.
+    pub fn rows(&self) -> impl Iterator<Item = (MemoryKind, KindTotal)> + '_ {
+        MemoryKind::ALL
+            .iter()
+            .zip(self.known)
+            .filter(|(_, total)| total.regions > 0)
+            .map(|(kind, total)| (*kind, total))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_census_totals_each_kind_and_keeps_unknown_ones() {
+        let map = [
+            (0x0, 0x9f000, MemoryKind::Usable),
+            (0x9f000, 0x1000, MemoryKind::Reserved),
+            (0x100000, 0x700000, MemoryKind::Usable),
+            (0x800000, 0x8000, MemoryKind::Unknown(99)),
+        ];
+        let census = Census::over(map);
+        let rows: Vec<_> = census.rows().collect();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0], (MemoryKind::Usable, KindTotal { regions: 2, bytes: 0x79f000 }));
+        assert_eq!(rows[1], (MemoryKind::Reserved, KindTotal { regions: 1, bytes: 0x1000 }));
+        assert_eq!(census.unknown, KindTotal { regions: 1, bytes: 0x8000 });
+    }
 
     #[test]
     fn counts_only_usable_regions_as_usable() {

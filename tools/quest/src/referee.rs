@@ -287,10 +287,12 @@ fn run_job(project: &Project, machine: &Machine, job: &Job) -> Result<BootRecord
     if !key.hold {
         cmdline.push_str(" qemu-exit");
     }
-    if let Some(scenario) = &key.scenario {
-        cmdline.push_str(&format!(" scenario={scenario}"));
-    }
+    // `{nonce}` in a scenario becomes this boot's nonce, so a check can
+    // choose values (a fault address) no kernel can know in advance.
     let nonce = nonce();
+    if let Some(scenario) = &key.scenario {
+        cmdline.push_str(&format!(" scenario={}", scenario.replace("{nonce}", &nonce)));
+    }
     cmdline.push_str(&format!(" nonce={nonce}"));
     let kernel = project.kernel(key.checkpoint);
     let modules: Vec<(PathBuf, crate::manifest::Module)> =
