@@ -11,6 +11,7 @@ mod arch;
 mod boot;
 mod display;
 mod interrupts;
+mod memory;
 mod panic;
 mod print;
 mod rank;
@@ -57,7 +58,13 @@ extern "C" fn kmain() -> ! {
     let _interrupts =
         (rank::REACHED >= 3).then(|| interrupts::init(&boot, timer_hz.unwrap_or(interrupts::timer::DEFAULT_HZ)));
 
-    // Ranks IV and up join here, one line each, behind `rank::REACHED >= N`.
+    // IV The Mind: the memory census and the frame allocator (paging and
+    // the heap are still to come).
+    if rank::REACHED >= 4 {
+        memory::init(&boot);
+    }
+
+    // Ranks V and up join here, one line each, behind `rank::REACHED >= N`.
 
     kprintln!("\x1b[92mrank {}: {} reached\x1b[0m", rank::REACHED, rank::name());
     let ran_scenario = scenario::run(&boot.cmdline);

@@ -23,7 +23,13 @@ extern "C" fn _start() -> ! {
     );
 }
 
+/// Stack sizes, as `linker.ld` reserves them.
+pub const KERNEL_STACK_BYTES: u64 = 128 * 1024;
+pub const INTERRUPT_STACK_BYTES: u64 = 16 * 1024;
+const GUARD_BYTES: u64 = 4096;
+
 unsafe extern "C" {
+    static __kernel_stack_top: u8;
     static __double_fault_stack_top: u8;
     static __nmi_stack_top: u8;
     static __machine_check_stack_top: u8;
@@ -36,4 +42,26 @@ pub fn interrupt_stack_tops() -> [u64; 3] {
         (&raw const __nmi_stack_top) as u64,
         (&raw const __machine_check_stack_top) as u64,
     ]
+}
+
+/// The kernel stack: (lowest address, top).
+pub fn kernel_stack() -> (u64, u64) {
+    let top = (&raw const __kernel_stack_top) as u64;
+    (top - KERNEL_STACK_BYTES, top)
+}
+
+/// Which stack's guard page holds `address`, if any: lets a page-fault
+/// report say "stack overflow" instead of leaving a reader to work it out.
+pub fn guard_page_owner(address: u64) -> Option<&'static str> {
+    let (bottom, top) = kernel_stack();
+    let interrupt_stacks = interrupt_stack_tops()
+        .into_iter()
+        .zip(["the double-fault stack", "the NMI stack", "the machine-check stack"])
+        .map(|(top, name)| (top - INTERRUPT_STACK_BYTES, name));
+    [(bottom, "the kernel stack")]
+        .into_iter()
+        .chain(interrupt_stacks)
+        .find(|(bottom, _)| (bottom - GUARD_BYTES..*bottom).contains(&address))
+        .map(|(_, name)| name)
+        .filter(|_| top > bottom)
 }

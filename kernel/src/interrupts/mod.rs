@@ -68,7 +68,12 @@ pub extern "C" fn dispatch(frame: &mut TrapFrame) {
         }
         vector if vector < 32 => {
             let cr2 = Cr2::read_raw();
-            panic!("unrecoverable exception: {}", frame.report(cr2));
+            match crate::arch::entry::guard_page_owner(cr2).filter(|_| vector == 14) {
+                Some(stack) => {
+                    panic!("unrecoverable exception: {}\n  cr2 is in the guard page of {stack}", frame.report(cr2))
+                }
+                None => panic!("unrecoverable exception: {}", frame.report(cr2)),
+            }
         }
         vector if vector == u64::from(pic::MASTER_SPURIOUS) => {
             SPURIOUS.fetch_add(1, Ordering::Relaxed);

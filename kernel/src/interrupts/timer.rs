@@ -7,7 +7,16 @@
 //! (its gate is bit 0, its output bit 5): count 50 ms on it while the LAPIC
 //! timer runs free, and the ratio is the LAPIC's rate. (CPUID leaf 0x15
 //! gives the crystal frequency directly on recent Intel CPUs; QEMU's TCG
-//! does not fill it in, so the PIT it is.)
+//! does not fill it in, so the PIT it is.) The TSC is measured in the same
+//! window.
+//!
+//! Interrupts can be late or lost — a hypervisor that deschedules the
+//! vCPU, QEMU merging periods it could not deliver — so the tick count is
+//! not a bare counter of interrupts: each interrupt sets it from the TSC
+//! (ticks since `start` = elapsed TSC × hz / TSC rate), catching up what
+//! was missed, as Linux's jiffies do from their clocksource. Time then runs
+//! at the right rate even when interrupts do not; the interrupts themselves
+//! are counted separately.
 
 use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
@@ -30,6 +39,12 @@ const OUTPUT_HIGH: u8 = 0x20;
 pub const DEFAULT_HZ: u32 = 100;
 
 static TICKS: AtomicU64 = AtomicU64::new(0);
+static INTERRUPTS: AtomicU64 = AtomicU64::new(0);
+/// TSC counts per second, measured with the LAPIC's.
+static TSC_PER_SECOND: AtomicU64 = AtomicU64::new(0);
+/// The TSC and tick count when the current rate was set.
+static BASE_TSC: AtomicU64 = AtomicU64::new(0);
+static BASE_TICKS: AtomicU64 = AtomicU64::new(0);
 static HZ: AtomicU32 = AtomicU32::new(DEFAULT_HZ);
 /// LAPIC timer counts per second (after the divide-by-16).
 static COUNTS_PER_SECOND: AtomicU64 = AtomicU64::new(0);
@@ -57,13 +72,16 @@ pub fn calibrate() -> u64 {
 
     // Raising the gate starts the count; the output goes high at zero.
     lapic::timer_start_free_running();
+    let tsc_start = crate::arch::cpu::timestamp();
     port_write(PIT_GATE_PORT, gate | GATE_ON);
     while port_read(PIT_GATE_PORT) & OUTPUT_HIGH == 0 {
         core::hint::spin_loop();
     }
     let counted = u64::from(lapic::timer_elapsed());
+    let tsc_counted = crate::arch::cpu::timestamp() - tsc_start;
     port_write(PIT_GATE_PORT, gate & !GATE_ON);
 
+    TSC_PER_SECOND.store(tsc_counted * 1000 / CALIBRATION_MS, Ordering::Relaxed);
     let per_second = counted * 1000 / CALIBRATION_MS;
     COUNTS_PER_SECOND.store(per_second, Ordering::Relaxed);
     per_second
@@ -72,18 +90,37 @@ pub fn calibrate() -> u64 {
 /// Starts periodic ticks at `hz` on `vector`.
 pub fn start(vector: u8, hz: u32) {
     let hz = hz.clamp(1, 100_000);
-    HZ.store(hz, Ordering::Relaxed);
+    // Rebase: ticks so far stay, and time counts on from now at the new rate.
+    x86_64::instructions::interrupts::without_interrupts(|| {
+        BASE_TICKS.store(TICKS.load(Ordering::Relaxed), Ordering::Relaxed);
+        BASE_TSC.store(crate::arch::cpu::timestamp(), Ordering::Relaxed);
+        HZ.store(hz, Ordering::Relaxed);
+    });
     let counts = COUNTS_PER_SECOND.load(Ordering::Relaxed) / u64::from(hz);
     lapic::timer_periodic(vector, counts.min(u64::from(u32::MAX)) as u32);
 }
 
-/// Called by the dispatcher on every timer interrupt.
+/// Called by the dispatcher on every timer interrupt: one more interrupt,
+/// and the tick count brought up to what the TSC says has elapsed.
 pub fn tick() {
-    let ticks = TICKS.fetch_add(1, Ordering::Relaxed) + 1;
+    INTERRUPTS.fetch_add(1, Ordering::Relaxed);
     let hz = u64::from(HZ.load(Ordering::Relaxed));
-    if ticks.is_multiple_of(hz) {
-        crate::interrupts::heartbeat::draw(ticks / hz);
+    let tsc_per_second = TSC_PER_SECOND.load(Ordering::Relaxed).max(1);
+    let elapsed = crate::arch::cpu::timestamp().wrapping_sub(BASE_TSC.load(Ordering::Relaxed));
+    let by_clock =
+        BASE_TICKS.load(Ordering::Relaxed) + (u128::from(elapsed) * u128::from(hz) / u128::from(tsc_per_second)) as u64;
+    let before = TICKS.load(Ordering::Relaxed);
+    // Never backwards, and at least one tick per interrupt.
+    let now = by_clock.max(before + 1);
+    TICKS.store(now, Ordering::Relaxed);
+    if now / hz != before / hz {
+        crate::interrupts::heartbeat::draw(now / hz);
     }
+}
+
+/// Timer interrupts actually taken (the tick count may run ahead of it).
+pub fn interrupts() -> u64 {
+    INTERRUPTS.load(Ordering::Relaxed)
 }
 
 pub fn ticks() -> u64 {

@@ -11,6 +11,7 @@
 
 mod artist;
 mod awakening;
+mod mind;
 mod reflexes;
 
 use bootinfo::CommandLine;
@@ -40,6 +41,9 @@ const SCENARIOS: &[Scenario] = &[
     Scenario { name: "ticks", rank: 3, run: |_| reflexes::ticks() },
     Scenario { name: "irq-storm", rank: 3, run: |_| reflexes::irq_storm() },
     Scenario { name: "irq-cost", rank: 3, run: |_| reflexes::irq_cost() },
+    Scenario { name: "frames", rank: 4, run: |_| mind::frames() },
+    Scenario { name: "double-free", rank: 4, run: mind::double_free },
+    Scenario { name: "guard-page", rank: 4, run: |_| mind::guard_page() },
 ];
 
 /// Runs the scenario the command line names, if any. Returns whether one

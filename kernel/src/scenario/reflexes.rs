@@ -86,15 +86,15 @@ pub fn irq_storm() {
     const MAX_REPETITIONS: u32 = 8;
     let default_hz = timer::hz();
     timer::start(crate::interrupts::TIMER_VECTOR, STORM_HZ);
-    let before = timer::ticks();
+    let before = timer::interrupts();
     let first = storm_computation(ROUNDS);
     let mut repetitions = 1;
     let mut agreed = true;
-    while timer::ticks() - before < ENOUGH_INTERRUPTS && repetitions < MAX_REPETITIONS {
+    while timer::interrupts() - before < ENOUGH_INTERRUPTS && repetitions < MAX_REPETITIONS {
         agreed &= storm_computation(ROUNDS) == first;
         repetitions += 1;
     }
-    let interrupted = timer::ticks() - before;
+    let interrupted = timer::interrupts() - before;
     timer::start(crate::interrupts::TIMER_VECTOR, default_hz);
     if agreed {
         kprintln!("irq-storm: result {first:#018x} after {interrupted} timer interrupts");
@@ -129,11 +129,11 @@ pub fn irq_cost() {
     const SPIN: u32 = 50_000_000;
     let default_hz = timer::hz();
     timer::start(crate::interrupts::TIMER_VECTOR, 1000);
-    let ticks_before = timer::ticks();
+    let ticks_before = timer::interrupts();
     let start = cpu::timestamp();
     cpu::spin_exactly(SPIN);
     let cycles = cpu::timestamp() - start;
-    let ticks = timer::ticks() - ticks_before;
+    let ticks = timer::interrupts() - ticks_before;
     timer::start(crate::interrupts::TIMER_VECTOR, default_hz);
     kprintln!("irq-cost: {} instructions spun, {cycles} cycles, {ticks} timer interrupts", 2 * u64::from(SPIN) + 1);
 }

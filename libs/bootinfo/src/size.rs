@@ -14,20 +14,44 @@ const UNITS: [&str; 7] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
 pub struct Bytes(pub u64);
 
 impl fmt::Display for Bytes {
+    /// Honours width and alignment (`{:>10}`), so tables line up.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut text = Text { bytes: [0; 32], length: 0 };
+        self.write_plain(&mut text)?;
+        f.pad(core::str::from_utf8(&text.bytes[..text.length]).map_err(|_| fmt::Error)?)
+    }
+}
+
+impl Bytes {
+    fn write_plain(&self, out: &mut impl fmt::Write) -> fmt::Result {
         let bytes = self.0;
         let mut unit = 0;
         while unit + 1 < UNITS.len() && bytes >= 1u64 << (10 * (unit + 1)) {
             unit += 1;
         }
         if unit == 0 {
-            return write!(f, "{bytes} B");
+            return write!(out, "{bytes} B");
         }
         let scale = 1u64 << (10 * unit);
         let whole = bytes / scale;
         // Tenths, rounded down: (remainder * 10) / scale < 10 always.
         let tenths = (bytes % scale) * 10 / scale;
-        write!(f, "{whole}.{tenths} {}", UNITS[unit])
+        write!(out, "{whole}.{tenths} {}", UNITS[unit])
+    }
+}
+
+/// A small stack buffer to format into before padding.
+struct Text {
+    bytes: [u8; 32],
+    length: usize,
+}
+
+impl fmt::Write for Text {
+    fn write_str(&mut self, text: &str) -> fmt::Result {
+        let end = self.length + text.len();
+        self.bytes.get_mut(self.length..end).ok_or(fmt::Error)?.copy_from_slice(text.as_bytes());
+        self.length = end;
+        Ok(())
     }
 }
 
@@ -54,6 +78,12 @@ mod tests {
         // 1 MiB minus one byte is 1023.99 KiB: shown as 1023.9, not 1024.0.
         assert_eq!(Bytes((1 << 20) - 1).to_string(), "1023.9 KiB");
         assert_eq!(Bytes(259_325_952).to_string(), "247.3 MiB");
+    }
+
+    #[test]
+    fn honours_width_and_alignment() {
+        assert_eq!(format!("[{:>10}]", Bytes(1536)), "[   1.5 KiB]");
+        assert_eq!(format!("[{:<8}]", Bytes(7)), "[7 B     ]");
     }
 
     #[test]

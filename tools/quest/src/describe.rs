@@ -97,6 +97,7 @@ fn kind(kind: &CheckKind) -> String {
             tolerance * 100.0,
             min_span.as_secs_f64()
         ),
+        CheckKind::SerialSame { pattern: p } => format!("the two values captured by {} are equal", pattern(p)),
         CheckKind::SerialSymbol { pattern: p, symbol } => {
             format!("the address in {} lies inside the kernel ELF's symbol `{symbol}`", pattern(p))
         }

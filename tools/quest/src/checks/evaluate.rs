@@ -95,6 +95,15 @@ pub fn evaluate(kind: &CheckKind, evidence: &Evidence) -> Outcome {
         }
         CheckKind::Exit { code } => exit(*code, evidence),
         CheckKind::SerialSymbol { pattern, symbol } => serial_symbol(pattern, symbol, evidence),
+        CheckKind::SerialSame { pattern } => match pattern.captures(evidence.serial) {
+            Some(found) if found[1] == found[2] => Outcome::pass(format!("both read {:?}", &found[1])),
+            Some(found) => Outcome::fail(format!("{:?} and {:?} differ", &found[1], &found[2])),
+            None => Outcome::fail(format!(
+                "expected lines matching /{}/ on serial {}",
+                display_regex(pattern),
+                missing_line(pattern.as_str(), evidence)
+            )),
+        },
         CheckKind::Elf(rules) => elf(rules, evidence.elf),
     }
 }

@@ -127,6 +127,9 @@ pub enum CheckKind {
     /// the named symbol of the kernel ELF (e.g. a fault's RIP inside the
     /// function that caused it).
     SerialSymbol { pattern: Regex, symbol: String },
+    /// The pattern's two captures are the same text (a frame handed out
+    /// again after a free; counters before and after).
+    SerialSame { pattern: Regex },
     /// The rectangle differs between the settle screenshot and one taken
     /// `interval` later.
     ScreenChanges { x: u32, y: u32, width: u32, height: u32, interval: Duration },

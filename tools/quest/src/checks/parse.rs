@@ -99,6 +99,7 @@ const FIELDS: &[(&str, &[&str])] = &[
         ],
     ),
     ("serial-symbol", &["pattern", "symbol"]),
+    ("serial-same", &["pattern"]),
 ];
 
 impl RawCheck {
@@ -219,6 +220,7 @@ pub fn parse_check(raw: RawCheck) -> Result<Check, String> {
                 bg: raw.bg.as_deref().map(|c| colour(Some(c))).transpose()?,
             }
         }
+        "serial-same" => CheckKind::SerialSame { pattern: capture_pattern(raw.pattern.as_deref(), 2)? },
         "serial-symbol" => CheckKind::SerialSymbol {
             pattern: capture_pattern(raw.pattern.as_deref(), 1)?,
             symbol: raw.symbol.clone().ok_or("a serial-symbol check needs `symbol`")?,
