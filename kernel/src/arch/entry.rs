@@ -23,15 +23,18 @@ extern "C" fn _start() -> ! {
     );
 }
 
-/// Stack sizes, as `linker.ld` reserves them.
-pub const KERNEL_STACK_BYTES: u64 = 128 * 1024;
-pub const INTERRUPT_STACK_BYTES: u64 = 16 * 1024;
+/// The guard page below each stack (`linker.ld` leaves it unmapped).
 const GUARD_BYTES: u64 = 4096;
 
+// The stacks' bounds, defined by `linker.ld`, so sizes live in one place.
 unsafe extern "C" {
+    static __kernel_stack_bottom: u8;
     static __kernel_stack_top: u8;
+    static __double_fault_stack_bottom: u8;
     static __double_fault_stack_top: u8;
+    static __nmi_stack_bottom: u8;
     static __nmi_stack_top: u8;
+    static __machine_check_stack_bottom: u8;
     static __machine_check_stack_top: u8;
 }
 
@@ -46,22 +49,17 @@ pub fn interrupt_stack_tops() -> [u64; 3] {
 
 /// The kernel stack: (lowest address, top).
 pub fn kernel_stack() -> (u64, u64) {
-    let top = (&raw const __kernel_stack_top) as u64;
-    (top - KERNEL_STACK_BYTES, top)
+    ((&raw const __kernel_stack_bottom) as u64, (&raw const __kernel_stack_top) as u64)
 }
 
 /// Which stack's guard page holds `address`, if any: lets a page-fault
 /// report say "stack overflow" instead of leaving a reader to work it out.
 pub fn guard_page_owner(address: u64) -> Option<&'static str> {
-    let (bottom, top) = kernel_stack();
-    let interrupt_stacks = interrupt_stack_tops()
-        .into_iter()
-        .zip(["the double-fault stack", "the NMI stack", "the machine-check stack"])
-        .map(|(top, name)| (top - INTERRUPT_STACK_BYTES, name));
-    [(bottom, "the kernel stack")]
-        .into_iter()
-        .chain(interrupt_stacks)
-        .find(|(bottom, _)| (bottom - GUARD_BYTES..*bottom).contains(&address))
-        .map(|(_, name)| name)
-        .filter(|_| top > bottom)
+    let bottoms = [
+        ((&raw const __kernel_stack_bottom) as u64, "the kernel stack"),
+        ((&raw const __double_fault_stack_bottom) as u64, "the double-fault stack"),
+        ((&raw const __nmi_stack_bottom) as u64, "the NMI stack"),
+        ((&raw const __machine_check_stack_bottom) as u64, "the machine-check stack"),
+    ];
+    bottoms.into_iter().find(|(bottom, _)| (bottom - GUARD_BYTES..*bottom).contains(&address)).map(|(_, name)| name)
 }

@@ -5,7 +5,8 @@ use bootinfo::{Bytes, Census};
 use crate::boot::BootInfo;
 use crate::kprintln;
 
-/// One row per type present: regions and bytes; then the usable total.
+/// One row per type present: regions and bytes (and a row for types this
+/// kernel does not know, if any).
 pub fn print(boot: &BootInfo) {
     let census =
         Census::over(boot.memory_map.iter().map(|entry| (entry.base, entry.length, crate::boot::memory_kind(entry))));

@@ -78,7 +78,7 @@ pub fn init(boot: &BootInfo) {
     field(
         "frames",
         format_args!(
-            "{} managed + {} for the bitmap = {} usable bytes / 4 KiB",
+            "{} managed + {} bitmap = {} usable bytes / 4 KiB",
             bitmap.usable_frames(),
             storage_bytes / FRAME_BYTES,
             usable_bytes,
