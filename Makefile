@@ -50,6 +50,7 @@ $(BUILD)/.toolchain: rust-toolchain.toml
 deps:
 	@missing=""; \
 	command -v qemu-system-x86_64 >/dev/null || missing="$$missing qemu-system-x86"; \
+	command -v objdump >/dev/null || missing="$$missing binutils"; \
 	ovmf=$$OVMF_CODE; for f in /usr/share/OVMF/OVMF_CODE*.fd /usr/share/edk2/ovmf/OVMF_CODE.fd \
 	  /usr/share/edk2/x64/OVMF_CODE*.fd /usr/share/qemu/edk2-x86_64-code.fd; do [ -f "$$f" ] && ovmf=$$f; done; \
 	[ -n "$$ovmf" ] || missing="$$missing ovmf"; \
@@ -60,11 +61,11 @@ deps:
 	  elif command -v apt-get >/dev/null; then \
 	    echo "Missing:$$missing. Install with:  sudo apt-get install -y$$missing"; exit 1; \
 	  elif command -v dnf >/dev/null; then \
-	    echo "Missing:$$missing. Install with:  sudo dnf install -y qemu-system-x86 edk2-ovmf"; exit 1; \
+	    echo "Missing:$$missing. Install with:  sudo dnf install -y qemu-system-x86 edk2-ovmf binutils"; exit 1; \
 	  elif command -v pacman >/dev/null; then \
-	    echo "Missing:$$missing. Install with:  sudo pacman -S qemu-system-x86 edk2-ovmf"; exit 1; \
+	    echo "Missing:$$missing. Install with:  sudo pacman -S qemu-system-x86 edk2-ovmf binutils"; exit 1; \
 	  else \
-	    echo "Missing:$$missing. Install QEMU (x86_64 system emulator) and OVMF with your package manager."; exit 1; \
+	    echo "Missing:$$missing. Install QEMU (x86_64 system emulator), OVMF and binutils with your package manager."; exit 1; \
 	  fi; \
 	fi
 
