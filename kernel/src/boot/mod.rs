@@ -31,8 +31,11 @@ use limine::request::{
 /// supports 0–2). Revision 2 makes the request markers binding.
 pub const BASE_REVISION_WANTED: u64 = 2;
 
-/// 256 KiB of boot stack instead of Limine's 64 KiB default: unoptimised
-/// Rust and deep formatting calls use more stack than one expects.
+/// The stack Limine enters on. `arch::entry::_start` leaves it for the
+/// kernel's own guarded stack within three instructions, so its size no
+/// longer matters to the kernel; the request stays because the summary
+/// reports the answer, which shows the bootloader (Limine or testboot)
+/// honours the Stack Size feature.
 const BOOT_STACK_BYTES: u64 = 256 * 1024;
 
 // The requests. `#[used]` keeps each static although no code reads it
