@@ -5,6 +5,7 @@
 #   make check [RANK=N]                                check rank N's achievements
 #   make test                                          everything: host tests, every rank, honesty
 #   make gdb   [RANK=N]                                QEMU waits for GDB, symbols loaded
+#   make bench [RANK=N]                                benchmarks in guest instructions (-icount)
 #   make build | quests | board | lint | clean
 #
 # First use installs what is missing: the pinned Rust toolchain (rustup),
@@ -30,7 +31,7 @@ KERNEL_TARGET := x86_64-unknown-none
 QUEST    := target/debug/quest
 RANKS    := $(shell seq 1 $(HIGHEST))
 
-.PHONY: help run check test gdb build kernels kernel testboot quest quests board lint clean \
+.PHONY: help run check test bench gdb build kernels kernel testboot quest quests board lint clean \
         toolchain deps limine
 
 help:
@@ -121,6 +122,19 @@ gdb: deps limine kernel testboot quest
 
 check: deps limine kernels testboot quest
 	@$(QUEST) check $(RANK) --boot $(BOOT)
+
+# Benchmarks: scenarios that time themselves with the TSC, booted under
+# `-icount shift=0`, where the TSC counts guest instructions: the same
+# figure on every run and every machine (host time under TCG means little).
+BENCH_SCENARIOS ?= irq-cost heap-bench
+bench: deps limine kernel testboot quest
+	@mkdir -p $(BUILD); : > $(BUILD)/bench.txt
+	@for s in $(BENCH_SCENARIOS); do \
+	  echo "== $$s: checkpoint $(RANK), -icount shift=0 (about a minute per scenario)"; \
+	  QEMU_EXTRA="-icount shift=0 $(QEMU_EXTRA)" $(QUEST) run $(RANK) --headless --boot $(BOOT) \
+	    --cmdline "qemu-exit scenario=$$s" | grep -aE '^(bench|irq-cost|scenario):' | tee -a $(BUILD)/bench.txt; \
+	done
+	@echo "(saved in $(BUILD)/bench.txt)"
 
 board: quest
 	@$(QUEST) board

@@ -7,6 +7,8 @@
 #![no_std]
 #![no_main]
 
+extern crate alloc;
+
 mod arch;
 mod boot;
 mod display;
@@ -58,8 +60,8 @@ extern "C" fn kmain() -> ! {
     let _interrupts =
         (rank::REACHED >= 3).then(|| interrupts::init(&boot, timer_hz.unwrap_or(interrupts::timer::DEFAULT_HZ)));
 
-    // IV The Mind: the memory census and the frame allocator (paging and
-    // the heap are still to come).
+    // IV The Mind: the memory census, frames, page tables of our own (W^X)
+    // and the heap.
     if rank::REACHED >= 4 {
         memory::init(&boot);
     }

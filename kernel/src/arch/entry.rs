@@ -38,12 +38,12 @@ unsafe extern "C" {
     static __machine_check_stack_top: u8;
 }
 
-/// Top addresses of the interrupt stacks (IST 1–3), for the TSS.
-pub fn interrupt_stack_tops() -> [u64; 3] {
+/// The interrupt stacks (IST 1–3): (lowest address, top) each.
+pub fn interrupt_stacks() -> [(u64, u64); 3] {
     [
-        (&raw const __double_fault_stack_top) as u64,
-        (&raw const __nmi_stack_top) as u64,
-        (&raw const __machine_check_stack_top) as u64,
+        ((&raw const __double_fault_stack_bottom) as u64, (&raw const __double_fault_stack_top) as u64),
+        ((&raw const __nmi_stack_bottom) as u64, (&raw const __nmi_stack_top) as u64),
+        ((&raw const __machine_check_stack_bottom) as u64, (&raw const __machine_check_stack_top) as u64),
     ]
 }
 

@@ -42,7 +42,7 @@ static GDT: Once<(GlobalDescriptorTable, Selectors)> = Once::new();
 pub fn init() -> Selectors {
     let tss = TSS.call_once(|| {
         let mut tss = TaskStateSegment::new();
-        for (slot, top) in super::entry::interrupt_stack_tops().into_iter().enumerate() {
+        for (slot, top) in super::entry::interrupt_stacks().map(|(_, top)| top).into_iter().enumerate() {
             tss.interrupt_stack_table[slot] = VirtAddr::new(top);
         }
         tss

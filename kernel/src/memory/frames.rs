@@ -9,9 +9,6 @@ use crate::boot::summary::field;
 
 static FRAMES: Mutex<Option<FrameBitmap<'static>>> = Mutex::new(None);
 
-/// Physical memory is reached through the HHDM at this offset.
-static HHDM: spin::Once<u64> = spin::Once::new();
-
 /// Counters: (usable, free, used) frames.
 pub fn counters() -> (u64, u64, u64) {
     FRAMES.lock().as_ref().map_or((0, 0, 0), |f| (f.usable_frames(), f.free_frames(), f.used_frames()))
@@ -42,7 +39,7 @@ pub fn free(address: u64) -> Result<(), FreeError> {
 
 /// The 4 KiB of a frame the caller owns, through the HHDM.
 pub fn frame_bytes(frame: u64) -> &'static mut [u8] {
-    let hhdm = *HHDM.get().expect("frames::init ran");
+    let hhdm = super::hhdm_offset();
     // SAFETY: `frame` is a frame the allocator handed to the caller, so
     // no one else uses it; the HHDM maps all usable memory for the
     // kernel's lifetime (PROTOCOL.md, base revision 2).
@@ -52,8 +49,7 @@ pub fn frame_bytes(frame: u64) -> &'static mut [u8] {
 /// Carves the bitmap from the first usable region large enough, then
 /// reserves those frames so they are never handed out.
 pub fn init(boot: &BootInfo) {
-    let hhdm = boot.hhdm_offset.expect("no HHDM: physical memory is unreachable");
-    HHDM.call_once(|| hhdm);
+    let hhdm = super::hhdm_offset();
     let usable = || {
         boot.memory_map
             .iter()

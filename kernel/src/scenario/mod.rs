@@ -9,6 +9,7 @@
 //! nothing, which is what keeps later ranks' checks honest on earlier
 //! checkpoints.
 
+mod allocation;
 mod artist;
 mod awakening;
 mod mind;
@@ -44,6 +45,13 @@ const SCENARIOS: &[Scenario] = &[
     Scenario { name: "frames", rank: 4, run: |_| mind::frames() },
     Scenario { name: "double-free", rank: 4, run: mind::double_free },
     Scenario { name: "guard-page", rank: 4, run: |_| mind::guard_page() },
+    Scenario { name: "paging", rank: 4, run: |_| mind::paging() },
+    Scenario { name: "address-space", rank: 4, run: |_| mind::address_space() },
+    Scenario { name: "write-text", rank: 4, run: |_| mind::write_text() },
+    Scenario { name: "exec-data", rank: 4, run: |_| mind::exec_data() },
+    Scenario { name: "heap", rank: 4, run: allocation::collections },
+    Scenario { name: "alloc-stress", rank: 4, run: |_| allocation::stress() },
+    Scenario { name: "heap-bench", rank: 4, run: |_| allocation::bench() },
 ];
 
 /// Runs the scenario the command line names, if any. Returns whether one

@@ -98,6 +98,13 @@ fn kind(kind: &CheckKind) -> String {
             min_span.as_secs_f64()
         ),
         CheckKind::SerialSame { pattern: p } => format!("the two values captured by {} are equal", pattern(p)),
+        CheckKind::SerialDiffer { pattern: p } => format!("the two values captured by {} differ", pattern(p)),
+        CheckKind::SerialTranslation { pattern: p, base, symbol } => format!(
+            "the physical address in {} is {}'s virtual address moved by the bases in {}",
+            pattern(p),
+            symbol.as_deref().map_or_else(|| "the line".to_string(), |s| format!("`{s}`")),
+            pattern(base)
+        ),
         CheckKind::SerialSymbol { pattern: p, symbol } => {
             format!("the address in {} lies inside the kernel ELF's symbol `{symbol}`", pattern(p))
         }

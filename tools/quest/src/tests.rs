@@ -3,6 +3,7 @@
 //! with the real Rank I manifest — and the same evidence tampered with,
 //! to show each check notices what it is meant to notice.
 
+mod mind;
 mod reflexes;
 
 use std::path::Path;

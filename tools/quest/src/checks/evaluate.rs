@@ -104,7 +104,60 @@ pub fn evaluate(kind: &CheckKind, evidence: &Evidence) -> Outcome {
                 missing_line(pattern.as_str(), evidence)
             )),
         },
+        CheckKind::SerialDiffer { pattern } => match pattern.captures(evidence.serial) {
+            Some(found) if found[1] != found[2] => Outcome::pass(format!("{:?} and {:?} differ", &found[1], &found[2])),
+            Some(found) => Outcome::fail(format!("both read {:?}; they must differ", &found[1])),
+            None => Outcome::fail(format!(
+                "expected lines matching /{}/ on serial {}",
+                display_regex(pattern),
+                missing_line(pattern.as_str(), evidence)
+            )),
+        },
+        CheckKind::SerialTranslation { pattern, base, symbol } => serial_translation(pattern, base, symbol, evidence),
         CheckKind::Elf(rules) => elf(rules, evidence.elf),
+    }
+}
+
+/// Two captured addresses, for the translation check.
+fn address_pair(pattern: &Regex, evidence: &Evidence) -> Result<(u64, u64), Outcome> {
+    let Some(captures) = pattern.captures(evidence.serial) else {
+        return Err(Outcome::fail(format!(
+            "expected a line matching /{}/ on serial {}",
+            display_regex(pattern),
+            missing_line(pattern.as_str(), evidence)
+        )));
+    };
+    let number = |i: usize| {
+        parse_number(&captures[i])
+            .and_then(|n| u64::try_from(n).ok())
+            .ok_or_else(|| Outcome::fail(format!("{:?} is not an address", &captures[i])))
+    };
+    Ok((number(1)?, number(2)?))
+}
+
+fn serial_translation(pattern: &Regex, base: &Regex, symbol: &Option<String>, evidence: &Evidence) -> Outcome {
+    let ((virt, phys), (virt_base, phys_base)) = match (address_pair(pattern, evidence), address_pair(base, evidence)) {
+        (Ok(pair), Ok(base)) => (pair, base),
+        (Err(outcome), _) | (_, Err(outcome)) => return outcome,
+    };
+    if let Some(symbol) = symbol {
+        match crate::elfcheck::symbol_range(evidence.elf, symbol) {
+            Ok((start, _)) if start == virt => {}
+            Ok((start, _)) => {
+                return Outcome::fail(format!("the kernel translated {virt:#x}, but {symbol} is at {start:#x}"));
+            }
+            Err(problem) => return Outcome::fail(problem),
+        }
+    }
+    let Some(expected) = virt.checked_sub(virt_base).and_then(|offset| phys_base.checked_add(offset)) else {
+        return Outcome::fail(format!("{virt:#x} lies below the base {virt_base:#x}"));
+    };
+    if phys == expected {
+        Outcome::pass(format!("{virt:#x} -> {phys:#x}, which is {phys_base:#x} + ({virt:#x} - {virt_base:#x})"))
+    } else {
+        Outcome::fail(format!(
+            "the kernel says {virt:#x} -> {phys:#x}, but the bases ({virt_base:#x} at {phys_base:#x}) put it at {expected:#x}"
+        ))
     }
 }
 

@@ -130,6 +130,14 @@ pub enum CheckKind {
     /// The pattern's two captures are the same text (a frame handed out
     /// again after a free; counters before and after).
     SerialSame { pattern: Regex },
+    /// The pattern's two captures differ (two address spaces' CR3).
+    SerialDiffer { pattern: Regex },
+    /// The pattern captures a (virtual, physical) pair that the `base`
+    /// pattern's (virtual, physical) pair explains: both lie at the same
+    /// offset from their base. With `symbol`, the virtual address must be
+    /// that ELF symbol's. So a kernel's `translate` is checked against the
+    /// linker and the bootloader, not against itself.
+    SerialTranslation { pattern: Regex, base: Regex, symbol: Option<String> },
     /// The rectangle differs between the settle screenshot and one taken
     /// `interval` later.
     ScreenChanges { x: u32, y: u32, width: u32, height: u32, interval: Duration },

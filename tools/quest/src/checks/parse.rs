@@ -60,6 +60,7 @@ pub struct RawCheck {
     command: Option<String>,
     rate: Option<toml::Value>,
     min_span_s: Option<toml::Value>,
+    base: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -100,6 +101,8 @@ const FIELDS: &[(&str, &[&str])] = &[
     ),
     ("serial-symbol", &["pattern", "symbol"]),
     ("serial-same", &["pattern"]),
+    ("serial-differ", &["pattern"]),
+    ("serial-translation", &["pattern", "base", "symbol"]),
 ];
 
 impl RawCheck {
@@ -140,6 +143,7 @@ impl RawCheck {
             ("command", self.command.is_some()),
             ("rate", self.rate.is_some()),
             ("min_span_s", self.min_span_s.is_some()),
+            ("base", self.base.is_some()),
         ];
         flags.iter().filter(|(_, set)| *set).map(|(name, _)| *name).collect()
     }
@@ -221,6 +225,12 @@ pub fn parse_check(raw: RawCheck) -> Result<Check, String> {
             }
         }
         "serial-same" => CheckKind::SerialSame { pattern: capture_pattern(raw.pattern.as_deref(), 2)? },
+        "serial-differ" => CheckKind::SerialDiffer { pattern: capture_pattern(raw.pattern.as_deref(), 2)? },
+        "serial-translation" => CheckKind::SerialTranslation {
+            pattern: capture_pattern(raw.pattern.as_deref(), 2)?,
+            base: capture_pattern(Some(raw.base.as_deref().ok_or("a serial-translation check needs `base`")?), 2)?,
+            symbol: raw.symbol.clone(),
+        },
         "serial-symbol" => CheckKind::SerialSymbol {
             pattern: capture_pattern(raw.pattern.as_deref(), 1)?,
             symbol: raw.symbol.clone().ok_or("a serial-symbol check needs `symbol`")?,

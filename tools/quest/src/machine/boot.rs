@@ -201,6 +201,11 @@ fn look(qmp: &mut Qmp, guard: &mut Guard, plan: &HoldPlan, request: &BootRequest
     for command in &plan.monitor {
         match qmp.human_monitor_command(command) {
             Ok(answer) => {
+                // Kept beside serial.txt, for a learner reading a verdict.
+                let file = format!("monitor-{}.txt", command.replace(|c: char| !c.is_ascii_alphanumeric(), "-"));
+                if let Err(e) = std::fs::write(request.run_dir.join(file), &answer) {
+                    notes.push(format!("saving the monitor's answer to `{command}`: {e}"));
+                }
                 looked.monitor.insert(command.clone(), answer);
             }
             Err(e) => notes.push(format!("monitor `{command}` failed: {e:#}")),
