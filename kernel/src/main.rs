@@ -12,6 +12,7 @@ extern crate alloc;
 mod arch;
 mod boot;
 mod display;
+mod input;
 mod interrupts;
 mod memory;
 mod panic;
@@ -57,7 +58,7 @@ extern "C" fn kmain() -> ! {
 
     // III The Reflexes: exceptions reported, the APICs found, a timer.
     let timer_hz = boot.cmdline.value("timer-hz").and_then(|hz| hz.parse().ok());
-    let _interrupts =
+    let interrupts =
         (rank::REACHED >= 3).then(|| interrupts::init(&boot, timer_hz.unwrap_or(interrupts::timer::DEFAULT_HZ)));
 
     // IV The Mind: the memory census, frames, page tables of our own (W^X)
@@ -66,12 +67,23 @@ extern "C" fn kmain() -> ! {
         memory::init(&boot);
     }
 
-    // Ranks V and up join here, one line each, behind `rank::REACHED >= N`.
+    // V  The Senses: the 8042 and its keyboard, serial input, one queue.
+    if rank::REACHED >= 5
+        && let Some(ready) = &interrupts
+    {
+        input::init(ready);
+    }
+
+    // Ranks VI and up join here, one line each, behind `rank::REACHED >= N`.
 
     kprintln!("\x1b[92mrank {}: {} reached\x1b[0m", rank::REACHED, rank::name());
     let ran_scenario = scenario::run(&boot.cmdline);
     if exit_qemu {
         qemu::exit(qemu::ExitCode::Success);
+    }
+    if rank::REACHED >= 5 {
+        // A person at the keyboard (or a test on the serial line) from here.
+        input::console()
     }
     if rank::REACHED >= 3 {
         if !ran_scenario {

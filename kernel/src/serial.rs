@@ -13,10 +13,12 @@
 //! Rank 1.
 
 use spin::Mutex;
-use x86_64::instructions::{interrupts, port::Port};
+use x86_64::instructions::interrupts;
+
+use crate::arch::port::{self, Port};
 
 /// I/O base of the first serial port on every PC since the IBM PC.
-const COM1_BASE: u16 = 0x3f8;
+const COM1_BASE: u16 = port::COM1;
 
 /// Register offsets from the base port.
 const DATA: u16 = 0; // receive / transmit buffer (DLAB=0), divisor low (DLAB=1)
@@ -143,8 +145,23 @@ pub fn write_fmt(args: core::fmt::Arguments) {
     });
 }
 
+/// Interrupt enable register, bit 0: "received data available" (and the
+/// FIFO's character timeout), which raises COM1's IRQ 4.
+const INTERRUPT_ON_RECEIVE: u8 = 0x01;
+
+/// Asks the UART to interrupt when bytes arrive (OUT2, which gates the
+/// UART's interrupt line on PCs, is already set by `init`). Rank 5.
+pub fn enable_receive_interrupt() -> bool {
+    interrupts::without_interrupts(|| {
+        let port = COM1.lock();
+        if port.present {
+            port.write_register(INTERRUPT_ENABLE, INTERRUPT_ON_RECEIVE);
+        }
+        port.present
+    })
+}
+
 /// Takes one received byte, if one is waiting.
-#[expect(dead_code, reason = "serial input is wired up in Rank 5")]
 pub fn read_byte() -> Option<u8> {
     interrupts::without_interrupts(|| COM1.lock().read_byte())
 }

@@ -12,4 +12,5 @@ pub mod cpu;
 pub mod entry;
 pub mod gdt;
 pub mod idt;
+pub mod port;
 pub mod qemu;

@@ -8,10 +8,10 @@
 //! 0x11 (status 35). On real hardware, or in QEMU without the device, the
 //! write goes nowhere and the caller halts instead.
 
-use x86_64::instructions::port::Port;
+use super::port::{self, Port};
 
 /// The I/O port the harness gives `isa-debug-exit` (`iobase=0xf4`).
-const DEBUG_EXIT_PORT: u16 = 0xf4;
+const DEBUG_EXIT_PORT: u16 = port::QEMU_DEBUG_EXIT;
 
 /// What the kernel tells the harness. `repr(u32)` because the device is
 /// declared with `iosize=0x04`.

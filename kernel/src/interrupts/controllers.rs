@@ -148,6 +148,7 @@ fn route_isa_lines(madt: &Madt, hhdm: u64, destination: u8) {
             if !(io_apic.gsi_base..io_apic.gsi_base + inputs).contains(&route.gsi) {
                 continue;
             }
+            ioapic::record_isa(irq, route.gsi - io_apic.gsi_base);
             ioapic::route(ioapic::Route {
                 input: route.gsi - io_apic.gsi_base,
                 vector: IOAPIC_BASE_VECTOR + irq,

@@ -8,7 +8,7 @@
 //! ISA IRQs are wired through the MADT's interrupt source overrides:
 //! on QEMU, the PIT's IRQ 0 arrives on input 2.
 
-use core::sync::atomic::{AtomicU64, Ordering};
+use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 const REGISTER_SELECT: usize = 0x00;
 const REGISTER_WINDOW: usize = 0x10;
@@ -20,6 +20,9 @@ const LEVEL_TRIGGERED: u64 = 1 << 15;
 const ACTIVE_LOW: u64 = 1 << 13;
 
 static BASE: AtomicU64 = AtomicU64::new(0);
+
+/// The input each ISA IRQ was routed to, plus one (0: not routed).
+static ISA_INPUTS: [AtomicU32; 16] = [const { AtomicU32::new(0) }; 16];
 
 fn select(register: u32) -> *mut u32 {
     let base = BASE.load(Ordering::Relaxed) as usize;
@@ -75,4 +78,18 @@ pub fn route(route: Route) {
     write(register, MASKED as u32);
     write(register + 1, (entry >> 32) as u32);
     write(register, entry as u32);
+}
+
+/// Remembers that ISA IRQ `irq` arrives on `input`, for `unmask_isa`.
+pub fn record_isa(irq: u8, input: u32) {
+    ISA_INPUTS[usize::from(irq & 15)].store(input + 1, Ordering::Relaxed);
+}
+
+/// Lets ISA IRQ `irq` through. Returns the I/O APIC input, or `None` when
+/// the line was never routed.
+pub fn unmask_isa(irq: u8) -> Option<u32> {
+    let input = ISA_INPUTS[usize::from(irq & 15)].load(Ordering::Relaxed).checked_sub(1)?;
+    let register = REDIRECTION_BASE + 2 * input;
+    write(register, read(register) & !(MASKED as u32));
+    Some(input)
 }

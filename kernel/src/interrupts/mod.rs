@@ -17,7 +17,7 @@ mod lapic;
 mod pic;
 pub mod timer;
 
-use core::sync::atomic::{AtomicU64, Ordering};
+use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use traps::TrapFrame;
 use x86_64::registers::control::Cr2;
@@ -34,6 +34,22 @@ const BREAKPOINT: u64 = 3;
 
 static SPURIOUS: AtomicU64 = AtomicU64::new(0);
 static UNEXPECTED: AtomicU64 = AtomicU64::new(0);
+
+/// Drivers' handlers for ISA IRQs 0–15, as `fn()` addresses (0: none).
+static ISA_HANDLERS: [AtomicUsize; 16] = [const { AtomicUsize::new(0) }; 16];
+
+/// Why a driver could not have its line.
+#[derive(Debug)]
+pub struct NotRouted(pub u8);
+
+/// Installs `handler` for ISA IRQ `irq` and unmasks the line at the I/O
+/// APIC. The handler runs with interrupts off and must not block; the EOI
+/// is sent after it returns. Returns the vector the line arrives on.
+pub fn enable_isa_line(_ready: &InterruptsReady, irq: u8, handler: fn()) -> Result<u8, NotRouted> {
+    ISA_HANDLERS[usize::from(irq & 15)].store(handler as usize, Ordering::Release);
+    ioapic::unmask_isa(irq).ok_or(NotRouted(irq))?;
+    Ok(IOAPIC_BASE_VECTOR + (irq & 15))
+}
 
 /// Proof that `init` ran: drivers that need interrupts (the keyboard, at
 /// Rank V) take one, so the compiler checks the boot order.
@@ -89,6 +105,17 @@ pub extern "C" fn dispatch(frame: &mut TrapFrame) {
         vector if vector == u64::from(SPURIOUS_VECTOR) => {
             // The LAPIC's spurious vector needs no EOI (SDM Vol. 3A, 11.9).
             SPURIOUS.fetch_add(1, Ordering::Relaxed);
+        }
+        vector
+            if (u64::from(IOAPIC_BASE_VECTOR)..u64::from(TIMER_VECTOR)).contains(&vector)
+                && ISA_HANDLERS[(vector - u64::from(IOAPIC_BASE_VECTOR)) as usize].load(Ordering::Acquire) != 0 =>
+        {
+            let address = ISA_HANDLERS[(vector - u64::from(IOAPIC_BASE_VECTOR)) as usize].load(Ordering::Acquire);
+            // SAFETY: only `enable_isa_line` stores here, and it stores a
+            // `fn()`; 0 was ruled out just above.
+            let handler: fn() = unsafe { core::mem::transmute::<usize, fn()>(address) };
+            handler();
+            lapic::end_of_interrupt();
         }
         vector if (u64::from(IOAPIC_BASE_VECTOR)..u64::from(TIMER_VECTOR)).contains(&vector) => {
             UNEXPECTED.fetch_add(1, Ordering::Relaxed);

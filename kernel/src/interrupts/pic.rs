@@ -9,7 +9,7 @@
 //! which the dispatcher counts and ignores. (OSDev, "8259 PIC"; Intel's
 //! 8259A data sheet for the initialisation words.)
 
-use x86_64::instructions::port::Port;
+use crate::arch::port::{self, Port};
 
 pub const MASTER_BASE: u8 = 0x20;
 pub const SLAVE_BASE: u8 = 0x28;
@@ -17,16 +17,16 @@ pub const SLAVE_BASE: u8 = 0x28;
 pub const MASTER_SPURIOUS: u8 = MASTER_BASE + 7;
 pub const SLAVE_SPURIOUS: u8 = SLAVE_BASE + 7;
 
-const MASTER_COMMAND: u16 = 0x20;
-const MASTER_DATA: u16 = 0x21;
-const SLAVE_COMMAND: u16 = 0xa0;
-const SLAVE_DATA: u16 = 0xa1;
+const MASTER_COMMAND: u16 = port::PIC_MASTER_COMMAND;
+const MASTER_DATA: u16 = port::PIC_MASTER_DATA;
+const SLAVE_COMMAND: u16 = port::PIC_SLAVE_COMMAND;
+const SLAVE_DATA: u16 = port::PIC_SLAVE_DATA;
 const ICW1_INIT_WITH_ICW4: u8 = 0x11;
 const ICW4_8086_MODE: u8 = 0x01;
 const END_OF_INTERRUPT: u8 = 0x20;
 /// Port 0x80 (POST codes) is unused: writing it takes about a microsecond,
 /// the pause old PICs need between initialisation words.
-const WAIT_PORT: u16 = 0x80;
+const WAIT_PORT: u16 = port::IO_WAIT;
 
 fn write(port: u16, value: u8) {
     // SAFETY: the 8259 ports and the POST port belong to the kernel; these

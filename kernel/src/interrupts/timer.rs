@@ -20,16 +20,16 @@
 
 use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
-use x86_64::instructions::port::Port;
+use crate::arch::port::{self, Port};
 
 use super::lapic;
 
 /// The PIT's input clock, in Hz.
 const PIT_HZ: u64 = 1_193_182;
 const CALIBRATION_MS: u64 = 50;
-const PIT_CHANNEL_2: u16 = 0x42;
-const PIT_COMMAND: u16 = 0x43;
-const PIT_GATE_PORT: u16 = 0x61;
+const PIT_CHANNEL_2: u16 = port::PIT_CHANNEL_2;
+const PIT_COMMAND: u16 = port::PIT_COMMAND;
+const PIT_GATE_PORT: u16 = port::SYSTEM_CONTROL_B;
 /// Channel 2, low then high byte, mode 0 (interrupt on terminal count).
 const PIT_CHANNEL_2_ONE_SHOT: u8 = 0b1011_0000;
 const GATE_ON: u8 = 0x01;

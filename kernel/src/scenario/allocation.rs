@@ -49,7 +49,10 @@ pub fn collections(cmdline: &CommandLine) {
     kprintln!("heap: in use with it: {} bytes in {} allocations", during.live_bytes, during.live_allocations);
     let last = big[big.len() - 1];
     drop(big);
-    kprintln!("heap: the Vec's last byte was {last:#x}; in use after dropping it: {} bytes", kernel_heap::stats().0.live_bytes);
+    kprintln!(
+        "heap: the Vec's last byte was {last:#x}; in use after dropping it: {} bytes",
+        kernel_heap::stats().0.live_bytes
+    );
 }
 
 /// The `n`th prime by the sieve of Eratosthenes.

@@ -52,6 +52,7 @@ const SCENARIOS: &[Scenario] = &[
     Scenario { name: "heap", rank: 4, run: allocation::collections },
     Scenario { name: "alloc-stress", rank: 4, run: |_| allocation::stress() },
     Scenario { name: "heap-bench", rank: 4, run: |_| allocation::bench() },
+    Scenario { name: "input-hold", rank: 5, run: |_| crate::input::hold_until_quiet() },
 ];
 
 /// Runs the scenario the command line names, if any. Returns whether one

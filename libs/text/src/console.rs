@@ -49,6 +49,10 @@ pub struct Console<'a> {
     /// The palette packed in the canvas's pixel format, computed once.
     packed: [u32; 16],
     scrolls: u64,
+    /// Whether a cursor is drawn (input prompts want one; logs do not).
+    cursor_visible: bool,
+    /// The cell whose underline is on screen, to erase before moving.
+    cursor_drawn: Option<(usize, usize)>,
 }
 
 impl<'a> Console<'a> {
@@ -75,6 +79,8 @@ impl<'a> Console<'a> {
             parser: Parser::default(),
             packed,
             scrolls: 0,
+            cursor_visible: false,
+            cursor_drawn: None,
         }
     }
 
@@ -132,11 +138,46 @@ impl<'a> Console<'a> {
     }
 
     pub fn write_bytes(&mut self, bytes: &[u8]) {
+        self.erase_cursor();
         for &byte in bytes {
             match self.parser.feed(byte) {
                 Action::Byte(byte) => self.byte(byte),
                 Action::Sgr { params, count } => self.apply_sgr(&params[..count]),
                 Action::Nothing => {}
+            }
+        }
+        if self.cursor_visible {
+            self.draw_cursor();
+        }
+    }
+
+    /// Shows or hides a solid underline cursor: the bottom font row of the
+    /// cell where the next character will go, in the current foreground.
+    /// It lives only in pixels; the grid (and so `redraw`) never holds it.
+    pub fn set_cursor_visible(&mut self, visible: bool) {
+        self.cursor_visible = visible;
+        self.erase_cursor();
+        if visible {
+            self.draw_cursor();
+        }
+    }
+
+    fn draw_cursor(&mut self) {
+        // A cursor past the last column waits for the wrap: draw it there.
+        let (column, row) = if self.column >= self.columns { (0, self.row + 1) } else { (self.column, self.row) };
+        if row >= self.rows {
+            return;
+        }
+        let size = self.cell_size();
+        let colour = PALETTE[usize::from(self.fg)];
+        self.canvas.fill_rect(column * size, row * size + 7 * self.scale, size, self.scale, colour);
+        self.cursor_drawn = Some((column, row));
+    }
+
+    fn erase_cursor(&mut self) {
+        if let Some((column, row)) = self.cursor_drawn.take() {
+            if column < self.columns && row < self.rows {
+                self.paint(column, row);
             }
         }
     }
@@ -189,6 +230,7 @@ impl<'a> Console<'a> {
 
     /// Moves every row up one and clears the bottom row.
     pub fn scroll(&mut self) {
+        self.erase_cursor();
         let size = self.cell_size();
         self.canvas.scroll_up(size, self.packed[usize::from(self.bg)]);
         self.cells.copy_within(self.columns..self.columns * self.rows, 0);
@@ -378,6 +420,38 @@ mod tests {
         });
         // Cell (8, 0) now has a white background where 'u' has no stroke.
         assert!(pixels[64..72].contains(&0x00ff_ffff));
+    }
+
+    /// The pixels of cell (column, 0) on the 80x24 test canvas, row by row.
+    fn cell_pixels(pixels: &[u32], column: usize) -> Vec<u32> {
+        (0..8).flat_map(|y| pixels[y * 80 + column * 8..y * 80 + column * 8 + 8].to_vec()).collect()
+    }
+
+    #[test]
+    fn a_visible_cursor_underlines_the_next_cell_and_leaves_no_trace_when_it_moves() {
+        let pixels = with_console(|console| {
+            console.write_bytes(b"ab");
+            console.set_cursor_visible(true);
+        });
+        let underline = &cell_pixels(&pixels, 2)[56..64];
+        assert!(underline.iter().all(|&p| p != 0), "bottom row of cell 2 is the cursor");
+        assert!(cell_pixels(&pixels, 2)[..56].iter().all(|&p| p == 0), "nothing else in the cell");
+        let moved = with_console(|console| {
+            console.write_bytes(b"ab");
+            console.set_cursor_visible(true);
+            console.write_bytes(b"c\x08");
+        });
+        // Cell 3 was the cursor's after "c" and is plain background again.
+        assert!(cell_pixels(&moved, 3).iter().all(|&p| p == 0), "old cursor erased");
+        // The cursor went back onto the 'c' (backspace moves, never erases).
+        let c_cell = cell_pixels(&moved, 2);
+        assert!(c_cell[56..64].iter().all(|&p| p != 0), "cursor under the c");
+        let hidden = with_console(|console| {
+            console.write_bytes(b"ab");
+            console.set_cursor_visible(true);
+            console.set_cursor_visible(false);
+        });
+        assert!(cell_pixels(&hidden, 2).iter().all(|&p| p == 0), "hidden cursor leaves nothing");
     }
 
     #[test]

@@ -9,6 +9,10 @@ pub fn check(check: &Check) -> String {
         if let Some(scenario) = &boot.scenario {
             text = format!("with `scenario={scenario}`, {text}");
         }
+        if let Some(machine) = &boot.machine {
+            let args = crate::checks::machine_args(Some(machine)).join(" ");
+            text = format!("on the `{machine}` machine (QEMU `{args}`), {text}");
+        }
         if !boot.steps.is_empty() {
             let steps: Vec<String> = boot.steps.iter().map(step).collect();
             text = format!("after {}, {text}", steps.join(", "));

@@ -39,6 +39,8 @@ pub struct BootKey {
     pub rank: u8,
     pub scenario: Option<String>,
     pub steps: Vec<crate::checks::Step>,
+    /// A machine variation (`checks::MACHINE_VARIANTS`), if any.
+    pub machine: Option<String>,
     /// Wait for the boot to settle, question and screenshot it (checks of
     /// the screen and the monitor), rather than let the kernel exit QEMU
     /// (checks that read the exit code). Serial-only checks ride along
@@ -47,7 +49,7 @@ pub struct BootKey {
 }
 
 /// A boot's identity without the hold flag.
-type GroupKey = (u8, u8, Option<String>, Vec<crate::checks::Step>);
+type GroupKey = (u8, u8, Option<String>, Vec<crate::checks::Step>, Option<String>);
 
 struct Job {
     key: BootKey,
@@ -78,7 +80,7 @@ pub fn judge(project: &Project, machine: &Machine, targets: &[(&Rank, u8)]) -> R
         }
     }
     let mut jobs = Vec::new();
-    for ((checkpoint, rank, scenario, steps), group) in &groups {
+    for ((checkpoint, rank, scenario, steps, variant), group) in &groups {
         for hold in [true, false] {
             if (hold && !group.makes_held()) || (!hold && !group.makes_unheld()) {
                 continue;
@@ -89,6 +91,7 @@ pub fn judge(project: &Project, machine: &Machine, targets: &[(&Rank, u8)]) -> R
                     rank: *rank,
                     scenario: scenario.clone(),
                     steps: steps.clone(),
+                    machine: variant.clone(),
                     hold,
                 },
                 timeout: group.timeout,
@@ -127,15 +130,15 @@ pub fn judge(project: &Project, machine: &Machine, targets: &[(&Rank, u8)]) -> R
 }
 
 fn group_key(rank: u8, checkpoint: u8, spec: &BootSpec) -> GroupKey {
-    (checkpoint, rank, spec.scenario.clone(), spec.steps.clone())
+    (checkpoint, rank, spec.scenario.clone(), spec.steps.clone(), spec.machine.clone())
 }
 
 /// The boot a check is judged on.
 fn key_for(rank: u8, checkpoint: u8, spec: &BootSpec, groups: &BTreeMap<GroupKey, Group>) -> BootKey {
     let group_key = group_key(rank, checkpoint, spec);
     let hold = groups.get(&group_key).is_some_and(|g| g.hold_for(spec.needs));
-    let (checkpoint, rank, scenario, steps) = group_key;
-    BootKey { checkpoint, rank, scenario, steps, hold }
+    let (checkpoint, rank, scenario, steps, machine) = group_key;
+    BootKey { checkpoint, rank, scenario, steps, machine, hold }
 }
 
 /// A boot's screenshots, decoded once for all the checks that read them.
@@ -204,7 +207,7 @@ fn save_screenshot(project: &Project, rank: u8, checkpoint: u8, records: &BTreeM
     if rank != checkpoint {
         return Ok(());
     }
-    let key = BootKey { checkpoint, rank, scenario: None, steps: Vec::new(), hold: true };
+    let key = BootKey { checkpoint, rank, scenario: None, steps: Vec::new(), machine: None, hold: true };
     if let Some(path) = records.get(&key).and_then(|r| r.screenshot.as_ref()) {
         std::fs::create_dir_all(project.screens_dir())?;
         let image = Image::load(path)?;
@@ -273,7 +276,7 @@ fn run_job(project: &Project, machine: &Machine, job: &Job) -> Result<BootRecord
         key.checkpoint,
         key.rank,
         key.scenario.as_deref().unwrap_or("plain"),
-        if key.hold { "-held" } else { "" },
+        key.machine.as_deref().map_or(String::new(), |m| format!("-{m}")) + if key.hold { "-held" } else { "" },
         simple_hash(&format!("{:?}", key.steps))
     );
     // Scenario words may hold spaces and `=`, which QEMU's option parser
@@ -310,7 +313,7 @@ fn run_job(project: &Project, machine: &Machine, job: &Job) -> Result<BootRecord
         esp_dir,
         firmware: &machine.firmware,
         accel: machine.accel,
-        qemu_args: &job.config.qemu,
+        qemu_args: &[job.config.qemu.clone(), crate::checks::machine_args(key.machine.as_deref())].concat(),
         steps: &key.steps,
         hold: job.plan.clone(),
         timeout: job.timeout,
@@ -337,7 +340,14 @@ fn simple_hash(text: &str) -> u32 {
 pub fn boot_plain(project: &Project, machine: &Machine, rank: &Rank) -> Result<BootRecord> {
     project.require_kernel(rank.number)?;
     let job = Job {
-        key: BootKey { checkpoint: rank.number, rank: rank.number, scenario: None, steps: Vec::new(), hold: false },
+        key: BootKey {
+            checkpoint: rank.number,
+            rank: rank.number,
+            scenario: None,
+            steps: Vec::new(),
+            machine: None,
+            hold: false,
+        },
         timeout: crate::checks::DEFAULT_TIMEOUT,
         plan: None,
         config: rank.checkpoint.clone(),

@@ -54,13 +54,30 @@ pub struct BootSpec {
     pub rate_window: Option<RateWindow>,
     /// A second screenshot, this long after the first (`screen-changes`).
     pub second_screenshot: Option<Duration>,
+    /// A named variation of the machine (`machine = "no-8042"`), for the
+    /// few checks about hardware that is missing.
+    pub machine: Option<String>,
 }
 
 impl BootSpec {
     /// A spec that asks nothing beyond `needs`.
     pub fn new(scenario: Option<String>, steps: Vec<Step>, needs: Needs) -> Self {
-        Self { scenario, steps, needs, monitor: None, rate_window: None, second_screenshot: None }
+        Self { scenario, steps, needs, monitor: None, rate_window: None, second_screenshot: None, machine: None }
     }
+}
+
+/// The machine variations a check may ask for, with the QEMU options each
+/// adds. Everything else about the machine is fixed, because checks
+/// compare against it.
+pub const MACHINE_VARIANTS: &[(&str, &[&str])] = &[
+    // A PC with no 8042 PS/2 controller at all (QEMU's q35 can leave it out).
+    ("no-8042", &["-machine", "q35,i8042=off"]),
+];
+
+/// The QEMU options of a machine variation (none for the standard machine).
+pub fn machine_args(variant: Option<&str>) -> Vec<String> {
+    let args = variant.and_then(|name| MACHINE_VARIANTS.iter().find(|(known, _)| *known == name));
+    args.map_or_else(Vec::new, |(_, args)| args.iter().map(|a| a.to_string()).collect())
 }
 
 /// Serial lines a held boot must not be stopped before: lines matching

@@ -23,6 +23,7 @@ pub struct RawCheck {
     kind: String,
     scenario: Option<String>,
     timeout_s: Option<u64>,
+    machine: Option<String>,
     #[serde(default)]
     send: Vec<RawStep>,
     expect: Option<Vec<String>>,
@@ -283,8 +284,10 @@ pub fn parse_check(raw: RawCheck) -> Result<Check, String> {
     };
 
     let boot = if raw.kind == "elf" {
-        if raw.scenario.is_some() || !raw.send.is_empty() {
-            return Err("an elf check reads the built file and boots nothing: drop `scenario` and `send`".into());
+        if raw.scenario.is_some() || !raw.send.is_empty() || raw.machine.is_some() {
+            return Err(
+                "an elf check reads the built file and boots nothing: drop `scenario`, `send` and `machine`".into()
+            );
         }
         None
     } else {
@@ -297,6 +300,13 @@ pub fn parse_check(raw: RawCheck) -> Result<Check, String> {
             _ => Needs::Serial,
         };
         let mut spec = BootSpec::new(raw.scenario, steps, needs);
+        if let Some(variant) = raw.machine {
+            if !super::MACHINE_VARIANTS.iter().any(|(name, _)| *name == variant) {
+                let known: Vec<&str> = super::MACHINE_VARIANTS.iter().map(|(name, _)| *name).collect();
+                return Err(format!("unknown machine {variant:?}; known: {}", known.join(", ")));
+            }
+            spec.machine = Some(variant);
+        }
         match &kind {
             CheckKind::Monitor { command, .. } => spec.monitor = Some(command.clone()),
             CheckKind::SerialRate { min_span, .. } => {

@@ -31,6 +31,11 @@ pub const PANIC_LINE: &str = "KERNEL PANIC";
 const POLL: Duration = Duration::from_millis(25);
 /// Pause between two key presses, so the guest sees separate events.
 const KEY_GAP: Duration = Duration::from_millis(60);
+/// A `wait_for` step gives up when the kernel has printed nothing new for
+/// this long: it is idle and will not print the line (an earlier
+/// checkpoint waiting for a prompt it does not have), so there is no point
+/// in sitting out the boot's whole timeout.
+const WAIT_FOR_SILENCE: Duration = Duration::from_secs(15);
 
 pub struct BootRequest<'a> {
     /// A folder of its own: vars copy, QMP socket, logs, screenshots.
@@ -269,9 +274,23 @@ fn send_steps(
             Step::WaitMs(ms) => std::thread::sleep(Duration::from_millis(*ms)),
             Step::WaitFor(source) => {
                 let pattern = Regex::new(&format!("(?m){source}"))?;
-                while !pattern.is_match(&text()) {
+                let (mut seen, mut changed) = (0, Instant::now());
+                loop {
+                    let now = text();
+                    if pattern.is_match(&now) {
+                        break;
+                    }
+                    if now.len() != seen {
+                        (seen, changed) = (now.len(), Instant::now());
+                    }
                     if Instant::now() >= deadline {
                         anyhow::bail!("timed out waiting for /{source}/");
+                    }
+                    if changed.elapsed() >= WAIT_FOR_SILENCE {
+                        anyhow::bail!(
+                            "gave up waiting for /{source}/: no serial output for {} s",
+                            WAIT_FOR_SILENCE.as_secs()
+                        );
                     }
                     std::thread::sleep(POLL);
                 }

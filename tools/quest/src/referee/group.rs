@@ -22,6 +22,9 @@ pub struct Group {
     exit: bool,
     /// Some check measures serial output over time.
     over_time: bool,
+    /// Some check sends input: the machine must still be running when it
+    /// arrives, so (without an exit check) the boot is held.
+    interactive: bool,
     pub timeout: Duration,
     /// The union of what the held boot is asked to do.
     monitor: BTreeSet<String>,
@@ -34,6 +37,7 @@ impl Group {
         self.held |= matches!(spec.needs, Needs::Screen | Needs::Monitor);
         self.exit |= spec.needs == Needs::Exit;
         self.over_time |= spec.needs == Needs::SerialOverTime;
+        self.interactive |= !spec.steps.is_empty();
         self.timeout = self.timeout.max(timeout);
         self.monitor.extend(spec.monitor.iter().cloned());
         self.rate_windows.extend(spec.rate_window.iter().cloned());
@@ -41,9 +45,10 @@ impl Group {
     }
 
     /// A held boot is made for checks that need one, and for checks over
-    /// time when no exit check is there to make an unheld boot.
+    /// time or with input when no exit check is there to make an unheld
+    /// boot (an unheld kernel leaves QEMU once its ladder is done).
     pub fn makes_held(&self) -> bool {
-        self.held || (self.over_time && !self.exit)
+        self.held || ((self.over_time || self.interactive) && !self.exit)
     }
 
     pub fn makes_unheld(&self) -> bool {
@@ -121,5 +126,15 @@ mod tests {
         // Beside only an exit check: the unheld boot, which the kernel ends.
         let scenario = group(&[ticks, spec(Needs::Exit)]);
         assert!(!scenario.makes_held() && !scenario.hold_for(Needs::SerialOverTime));
+    }
+
+    #[test]
+    fn input_keeps_a_serial_only_group_running_unless_an_exit_is_wanted() {
+        let typing = BootSpec::new(None, vec![crate::checks::Step::Serial("ok\r".into())], Needs::Serial);
+        let mut group = Group::default();
+        group.add(&typing, Duration::from_secs(1));
+        assert!(group.makes_held() && !group.makes_unheld() && group.hold_for(Needs::Serial));
+        group.add(&BootSpec::new(None, vec![crate::checks::Step::WaitMs(1)], Needs::Exit), Duration::from_secs(1));
+        assert!(group.makes_unheld() && !group.hold_for(Needs::Serial));
     }
 }
