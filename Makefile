@@ -6,6 +6,7 @@
 #   make test                                          everything: host tests, every rank, honesty
 #   make gdb   [RANK=N]                                QEMU waits for GDB, symbols loaded
 #   make bench [RANK=N]                                benchmarks in guest instructions (-icount)
+#   make site  [SITE_MODE=local|published]             the Jekyll site in build/site (site-serve)
 #   make build | quests | board | lint | clean
 #
 # First use installs what is missing: the pinned Rust toolchain (rustup),
@@ -31,11 +32,11 @@ KERNEL_TARGET := x86_64-unknown-none
 QUEST    := target/debug/quest
 RANKS    := $(shell seq 1 $(HIGHEST))
 
-.PHONY: help run check test bench gdb build kernels kernel testboot quest quests board lint clean \
+.PHONY: help run check test bench site site-serve site-test site-deps site-test-deps gdb build kernels kernel testboot quest quests board lint clean \
         toolchain deps limine
 
 help:
-	@sed -n '1,9p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '1,/^$$/p' Makefile | sed 's/^# \{0,1\}//'
 
 # --- prerequisites ----------------------------------------------------------
 
@@ -147,7 +148,71 @@ test: deps limine build
 	@mkdir -p $(BUILD)
 	@set -o pipefail; if $(CARGO) test 2>&1 | tee $(BUILD)/host-tests.log | grep -E '^(test result|error|warning: unused)|FAILED|panicked'; \
 	  then cargo_flag=; else cargo_flag=--cargo-failed; fi; \
-	$(QUEST) test --boot $(BOOT) --cargo-log $(BUILD)/host-tests.log $$cargo_flag
+	status=0; $(QUEST) test --boot $(BOOT) --cargo-log $(BUILD)/host-tests.log $$cargo_flag || status=$$?; \
+	$(MAKE) --no-print-directory site-test || status=1; exit $$status
+
+# --- the site -----------------------------------------------------------------
+# `make site` assembles site/ with every rank's manifest, chapters and
+# screenshot (`quest site`) and builds it with plain Jekyll into build/site.
+# SITE_MODE=local (default) marks achievements by your last `make check`;
+# SITE_MODE=published is what GitHub Pages shows: every rank, no progress.
+SITE_MODE ?= local
+# $(call need_packages,command:package ...): installs the missing packages
+# with apt-get when we are root, else prints the command to run.
+define need_packages
+missing=""; for pair in $(1); do command -v $${pair%%:*} >/dev/null || missing="$$missing $${pair#*:}"; done; \
+if [ -n "$$missing" ]; then \
+  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+    echo "Installing$$missing with apt-get..."; \
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || exit 1; \
+  else echo "Missing:$$missing. Install with:  sudo apt-get install -y$$missing"; exit 1; fi; \
+fi
+endef
+SITE_SRC := $(BUILD)/site-src
+SITE_OUT := $(BUILD)/site
+CHROMIUM ?= $(firstword $(shell command -v chromium-headless-shell chromium chromium-browser 2>/dev/null))
+
+# Jekyll for `make site`; html-proofer and a headless Chromium for its tests.
+site-deps:
+	@$(call need_packages,jekyll:jekyll)
+
+site-test-deps:
+	@$(call need_packages,jekyll:jekyll htmlproofer:ruby-html-proofer chromium-headless-shell:chromium-headless-shell)
+
+site: quest site-deps
+	@$(QUEST) site --out $(SITE_SRC) $(if $(filter published,$(SITE_MODE)),--published)
+	@jekyll build --quiet -s $(SITE_SRC) -d $(SITE_OUT)
+	@echo "site: open $(SITE_OUT)/index.html in a browser (or: make site-serve)"
+
+site-serve: site
+	@jekyll serve --skip-initial-build --no-watch -s $(SITE_SRC) -d $(SITE_OUT)
+
+# The site's tests: it builds in both modes, every internal link and image
+# resolves (html-proofer), and Chromium renders the home page and a rank
+# page to PNG with the rank ladder and the achievements table on them.
+SITE_SHOTS := $(BUILD)/site-shots
+site-test: quest site-test-deps
+	@set -e; rm -rf $(SITE_SHOTS); mkdir -p $(SITE_SHOTS); \
+	$(QUEST) site --out $(SITE_SRC)-published --published >/dev/null; \
+	jekyll build --quiet -s $(SITE_SRC)-published -d $(SITE_OUT)-published; \
+	htmlproofer $(SITE_OUT)-published --disable-external >$(SITE_SHOTS)/proofer-published.txt 2>&1 \
+	  || { cat $(SITE_SHOTS)/proofer-published.txt; echo "FAIL  site: broken links (published)"; exit 1; }; \
+	echo "ok    site builds (published) and html-proofer finds no broken link or image"; \
+	$(MAKE) --no-print-directory site SITE_MODE=local >/dev/null; \
+	htmlproofer $(SITE_OUT) --disable-external >$(SITE_SHOTS)/proofer-local.txt 2>&1 \
+	  || { cat $(SITE_SHOTS)/proofer-local.txt; echo "FAIL  site: broken links (local)"; exit 1; }; \
+	echo "ok    site builds (local progress) and html-proofer finds no broken link or image"; \
+	rank=$$(ls -d ranks/[0-9][0-9]-* | tail -n +$(RANK) | head -1 | xargs basename); \
+	for page in index.html ranks/$$rank/index.html; do \
+	  name=$$(echo $$page | tr / -); \
+	  $(CHROMIUM) --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1200,1600 \
+	    --screenshot=$(CURDIR)/$(SITE_SHOTS)/$${name%.html}.png file://$(CURDIR)/$(SITE_OUT)/$$page >/dev/null 2>&1; \
+	  $(CHROMIUM) --headless --no-sandbox --disable-gpu --dump-dom file://$(CURDIR)/$(SITE_OUT)/$$page \
+	    > $(SITE_SHOTS)/$${name%.html}.dom.html 2>/dev/null; \
+	done; \
+	$(QUEST) site-check --dom $(SITE_SHOTS)/index.dom.html --png $(SITE_SHOTS)/index.png --id rank-ladder --ladder; \
+	$(QUEST) site-check --dom $(SITE_SHOTS)/ranks-$$rank-index.dom.html --png $(SITE_SHOTS)/ranks-$$rank-index.png \
+	  --id achievements --text "$$(sed -n 's/^name = "\(.*\)"/\1/p' ranks/$$rank/rank.toml)"
 
 lint: toolchain
 	$(CARGO) fmt --all --check

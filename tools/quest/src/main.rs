@@ -19,6 +19,7 @@ mod results;
 mod run;
 mod screen;
 mod selftest;
+mod site;
 #[cfg(test)]
 mod tests;
 
@@ -64,6 +65,33 @@ enum Command {
     },
     /// List every rank and achievement.
     List,
+    /// Assemble the Jekyll site's sources (site/ plus every rank's data,
+    /// chapters and screenshot) into OUT, for `jekyll build`.
+    Site {
+        #[arg(long, default_value = "build/site-src")]
+        out: PathBuf,
+        /// The public site: every rank as reading material, no progress.
+        /// Without it, achievements are marked by the last `quest check`.
+        #[arg(long)]
+        published: bool,
+    },
+    /// Check a page Chromium rendered (its --dump-dom and --screenshot):
+    /// the elements and texts are there and the picture is not blank.
+    SiteCheck {
+        #[arg(long)]
+        dom: PathBuf,
+        #[arg(long)]
+        png: PathBuf,
+        /// An element id the page must have (repeatable).
+        #[arg(long = "id")]
+        ids: Vec<String>,
+        /// Text the page must contain (repeatable).
+        #[arg(long = "text")]
+        texts: Vec<String>,
+        /// The ladder must have one row per rank.
+        #[arg(long)]
+        ladder: bool,
+    },
     /// Write QUESTS.md from the manifests (or, with --check, fail if stale).
     GenQuests {
         #[arg(long)]
@@ -170,6 +198,28 @@ fn real_main() -> Result<i32> {
                 println!("  (next: quest hint {} --level {})", achievement.id, level + 1);
             }
             Ok(0)
+        }
+        Command::Site { out, published } => {
+            let results = (!published).then(|| Results::load(&results_path));
+            let out = if out.is_absolute() { out } else { project.root.join(out) };
+            site::assemble(&project, &ranks, results.as_ref(), &out)?;
+            println!("assembled the site's sources in {}", out.display());
+            Ok(0)
+        }
+        Command::SiteCheck { dom, png, ids, texts, ladder } => {
+            let page = std::fs::read_to_string(&dom).with_context(|| format!("reading {}", dom.display()))?;
+            let image = screen::Image::load(&png)?;
+            let expect = site::PageExpectation { ids: &ids, ladder_rows: ladder.then_some(ranks.len()), texts: &texts };
+            match site::check_page(&page, &image, &expect) {
+                Ok(summary) => {
+                    println!("ok    {} renders: {summary}", png.display());
+                    Ok(0)
+                }
+                Err(problem) => {
+                    println!("FAIL  {}: {problem:#}", png.display());
+                    Ok(1)
+                }
+            }
         }
         Command::List => {
             for rank in &ranks {
