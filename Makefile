@@ -32,7 +32,7 @@ KERNEL_TARGET := x86_64-unknown-none
 QUEST    := target/debug/quest
 RANKS    := $(shell seq 1 $(HIGHEST))
 
-.PHONY: help run check test bench site site-serve site-test site-deps site-test-deps gdb build kernels kernel testboot quest quests board lint clean \
+.PHONY: help run check test bench user site site-serve site-test site-deps site-test-deps gdb build kernels kernel testboot quest quests board lint clean \
         toolchain deps limine
 
 help:
@@ -94,7 +94,18 @@ limine:
 # One kernel per checkpoint: MINIMALOS_RANK becomes `rank::REACHED`. The
 # static relocation model applies to the kernel crate only (`cargo rustc`),
 # giving a fixed-address ET_EXEC that Limine loads at its link address.
-kernel: toolchain
+# User programs (Rank VI on): each binary of user/programs, linked at
+# 0x400000 by user/link.ld, into build/user/NAME.elf, which the kernel embeds.
+USER_PROGRAMS := first answer crash privileged pointers spin nullcall hostile
+user: toolchain
+	@mkdir -p $(BUILD)/user
+	@for p in $(USER_PROGRAMS); do \
+	  $(CARGO) rustc -q -p programs --bin $$p --target $(KERNEL_TARGET) --release \
+	    -- -C relocation-model=static -C strip=debuginfo || exit 1; \
+	  cp target/$(KERNEL_TARGET)/release/$$p $(BUILD)/user/$$p.elf; \
+	done
+
+kernel: toolchain user
 	@mkdir -p $(BUILD)/kernel/rank-$(RANK)
 	MINIMALOS_RANK=$(RANK) $(CARGO) rustc -q -p kernel --bin kernel --target $(KERNEL_TARGET) \
 	  -- -C relocation-model=static
@@ -127,7 +138,7 @@ check: deps limine kernels testboot quest
 # Benchmarks: scenarios that time themselves with the TSC, booted under
 # `-icount shift=0`, where the TSC counts guest instructions: the same
 # figure on every run and every machine (host time under TCG means little).
-BENCH_SCENARIOS ?= irq-cost heap-bench
+BENCH_SCENARIOS ?= irq-cost heap-bench syscall-bench
 bench: deps limine kernel testboot quest
 	@mkdir -p $(BUILD); : > $(BUILD)/bench.txt
 	@for s in $(BENCH_SCENARIOS); do \

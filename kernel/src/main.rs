@@ -20,6 +20,7 @@ mod print;
 mod rank;
 mod scenario;
 mod serial;
+mod user;
 
 use arch::{cpu, qemu};
 
@@ -74,7 +75,12 @@ extern "C" fn kmain() -> ! {
         input::init(ready);
     }
 
-    // Ranks VI and up join here, one line each, behind `rank::REACHED >= N`.
+    // VI The Barrier: ring 3, syscall/sysret, SMEP and SMAP.
+    if rank::REACHED >= 6 && interrupts.is_some() {
+        user::init();
+    }
+
+    // Ranks VII and up join here, one line each, behind `rank::REACHED >= N`.
 
     kprintln!("\x1b[92mrank {}: {} reached\x1b[0m", rank::REACHED, rank::name());
     let ran_scenario = scenario::run(&boot.cmdline);

@@ -36,6 +36,14 @@ unsafe extern "C" {
     static __nmi_stack_top: u8;
     static __machine_check_stack_bottom: u8;
     static __machine_check_stack_top: u8;
+    static __syscall_stack_bottom: u8;
+    static __syscall_stack_top: u8;
+}
+
+/// The stack entries from ring 3 land on (TSS.RSP0 and `syscall`):
+/// (lowest address, top). Rank 6.
+pub fn syscall_stack() -> (u64, u64) {
+    ((&raw const __syscall_stack_bottom) as u64, (&raw const __syscall_stack_top) as u64)
 }
 
 /// The interrupt stacks (IST 1–3): (lowest address, top) each.
@@ -60,6 +68,7 @@ pub fn guard_page_owner(address: u64) -> Option<&'static str> {
         ((&raw const __double_fault_stack_bottom) as u64, "the double-fault stack"),
         ((&raw const __nmi_stack_bottom) as u64, "the NMI stack"),
         ((&raw const __machine_check_stack_bottom) as u64, "the machine-check stack"),
+        ((&raw const __syscall_stack_bottom) as u64, "the syscall stack"),
     ];
     bottoms.into_iter().find(|(bottom, _)| (bottom - GUARD_BYTES..*bottom).contains(&address)).map(|(_, name)| name)
 }

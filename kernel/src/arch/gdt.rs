@@ -28,15 +28,37 @@ pub const MACHINE_CHECK_IST: u8 = 3;
 pub struct Selectors {
     pub kernel_code: SegmentSelector,
     pub kernel_data: SegmentSelector,
-    #[expect(dead_code, reason = "ring 3 arrives at Rank VI")]
     pub user_data: SegmentSelector,
-    #[expect(dead_code, reason = "ring 3 arrives at Rank VI")]
     pub user_code: SegmentSelector,
     pub tss: SegmentSelector,
 }
 
-static TSS: Once<TaskStateSegment> = Once::new();
+/// The TSS, which the CPU reads and `set_kernel_stack` writes (RSP0).
+struct Tss(core::cell::UnsafeCell<TaskStateSegment>);
+
+// SAFETY: one CPU; RSP0 is written only with interrupts off, between
+// entries to ring 3, and the CPU reads it only on such an entry.
+unsafe impl Sync for Tss {}
+
+static TSS: Once<Tss> = Once::new();
 static GDT: Once<(GlobalDescriptorTable, Selectors)> = Once::new();
+
+/// Points TSS.RSP0 at `top`: the stack the CPU switches to when an
+/// interrupt or exception arrives while ring 3 runs. Rank 6.
+pub fn set_kernel_stack(top: u64) {
+    let tss = TSS.get().expect("gdt::init ran");
+    x86_64::instructions::interrupts::without_interrupts(|| {
+        // SAFETY: see `Tss`: nothing else writes the TSS, and the CPU only
+        // reads RSP0 when it enters from ring 3, which cannot happen while
+        // interrupts are off and this code runs in ring 0.
+        unsafe { (*tss.0.get()).privilege_stack_table[0] = VirtAddr::new(top) };
+    });
+}
+
+/// The selectors `init` made.
+pub fn selectors() -> Selectors {
+    GDT.get().expect("gdt::init ran").1
+}
 
 /// Builds and loads the GDT and TSS, and reloads every segment register.
 pub fn init() -> Selectors {
@@ -45,8 +67,11 @@ pub fn init() -> Selectors {
         for (slot, top) in super::entry::interrupt_stacks().map(|(_, top)| top).into_iter().enumerate() {
             tss.interrupt_stack_table[slot] = VirtAddr::new(top);
         }
-        tss
+        Tss(core::cell::UnsafeCell::new(tss))
     });
+    // SAFETY: the TSS lives in a `'static` and is never moved; the GDT's
+    // descriptor needs a reference for its base and limit only.
+    let tss: &'static TaskStateSegment = unsafe { &*tss.0.get() };
     let (gdt, selectors) = GDT.call_once(|| {
         let mut gdt = GlobalDescriptorTable::new();
         let selectors = Selectors {

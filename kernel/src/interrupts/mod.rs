@@ -75,7 +75,15 @@ pub fn init(boot: &BootInfo, timer_hz: u32) -> InterruptsReady {
 
 /// Every interrupt and exception ends up here, with interrupts off.
 pub extern "C" fn dispatch(frame: &mut TrapFrame) {
+    if frame.from_user_mode() {
+        crate::user::close_window();
+    }
     match frame.vector {
+        vector if vector < 32 && frame.from_user_mode() && crate::rank::REACHED >= 6 => {
+            // A program's fault (a breakpoint included) is the program's
+            // end, not the kernel's.
+            crate::user::kill(frame, Cr2::read_raw())
+        }
         BREAKPOINT => {
             // `int3` is a trap: RIP already points past it, so returning
             // simply continues.

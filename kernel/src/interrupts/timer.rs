@@ -119,6 +119,11 @@ pub fn tick() {
 }
 
 /// Timer interrupts actually taken (the tick count may run ahead of it).
+/// Time-stamp-counter ticks per second, measured at calibration.
+pub fn tsc_per_second() -> u64 {
+    TSC_PER_SECOND.load(Ordering::Relaxed)
+}
+
 pub fn interrupts() -> u64 {
     INTERRUPTS.load(Ordering::Relaxed)
 }

@@ -31,7 +31,7 @@ use core::fmt;
 use spin::Mutex;
 use x86_64::registers::control::{Cr3, Cr3Flags, Cr4, Cr4Flags};
 use x86_64::registers::model_specific::{Efer, EferFlags};
-use x86_64::structures::paging::mapper::{MapToError, MapperFlush, UnmapError};
+use x86_64::structures::paging::mapper::{MapToError, MapperFlush, TranslateResult, UnmapError};
 use x86_64::structures::paging::page_table::PageTableEntry;
 use x86_64::structures::paging::{
     FrameAllocator, FrameDeallocator, Mapper, OffsetPageTable, Page, PageSize, PageTable, PageTableFlags as Flags,
@@ -244,6 +244,15 @@ impl AddressSpace {
     pub fn translate(&mut self, address: u64) -> Option<u64> {
         self.mapper().translate_addr(VirtAddr::try_new(address).ok()?).map(|a| a.as_u64())
     }
+
+    /// The flags of the page that maps `address` (the last level's entry;
+    /// the levels above are made at least as permissive by `map`).
+    pub fn flags(&mut self, address: u64) -> Option<Flags> {
+        match self.mapper().translate(VirtAddr::try_new(address).ok()?) {
+            TranslateResult::Mapped { flags, .. } => Some(flags),
+            _ => None,
+        }
+    }
 }
 
 impl Drop for AddressSpace {
@@ -387,7 +396,8 @@ pub fn init(boot: &BootInfo) {
                 .unwrap_or_else(|e| panic!("mapping the kernel's {}: {e}", section.name));
         }
     }
-    for (bottom, top) in crate::arch::entry::interrupt_stacks() {
+    let syscall_stack = crate::arch::entry::syscall_stack();
+    for (bottom, top) in crate::arch::entry::interrupt_stacks().into_iter().chain([syscall_stack]) {
         for page in (bottom..top).step_by(PAGE_BYTES as usize) {
             let flags = Flags::PRESENT | Flags::WRITABLE | Flags::NO_EXECUTE;
             space.map(page, page - virtual_base + physical_base, flags).unwrap_or_else(|e| panic!("a stack: {e}"));

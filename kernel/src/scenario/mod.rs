@@ -12,6 +12,7 @@
 mod allocation;
 mod artist;
 mod awakening;
+mod barrier;
 mod mind;
 mod reflexes;
 
@@ -53,6 +54,15 @@ const SCENARIOS: &[Scenario] = &[
     Scenario { name: "alloc-stress", rank: 4, run: |_| allocation::stress() },
     Scenario { name: "heap-bench", rank: 4, run: |_| allocation::bench() },
     Scenario { name: "input-hold", rank: 5, run: |_| crate::input::hold_until_quiet() },
+    Scenario { name: "ring3", rank: 6, run: |_| barrier::ring3() },
+    Scenario { name: "syscalls", rank: 6, run: |_| barrier::ring3() },
+    Scenario { name: "user-exit", rank: 6, run: |_| barrier::exits() },
+    Scenario { name: "user-privileged", rank: 6, run: |_| barrier::privileged() },
+    Scenario { name: "user-pointers", rank: 6, run: |_| barrier::pointers() },
+    Scenario { name: "user-spin", rank: 6, run: |_| barrier::spin() },
+    Scenario { name: "smap-violation", rank: 6, run: |_| barrier::smap_violation() },
+    Scenario { name: "syscall-bench", rank: 6, run: |_| barrier::syscall_bench() },
+    Scenario { name: "hostile", rank: 6, run: |_| barrier::hostile() },
 ];
 
 /// Runs the scenario the command line names, if any. Returns whether one

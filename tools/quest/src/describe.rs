@@ -109,7 +109,10 @@ fn kind(kind: &CheckKind) -> String {
             symbol.as_deref().map_or_else(|| "the line".to_string(), |s| format!("`{s}`")),
             pattern(base)
         ),
-        CheckKind::SerialSymbol { pattern: p, symbol } => {
+        CheckKind::SerialSymbol { pattern: p, symbol, file: Some(file) } => {
+            format!("the address in {} lies inside the symbol `{symbol}` of {file}", pattern(p))
+        }
+        CheckKind::SerialSymbol { pattern: p, symbol, file: None } => {
             format!("the address in {} lies inside the kernel ELF's symbol `{symbol}`", pattern(p))
         }
         CheckKind::Exit { code } => match code {

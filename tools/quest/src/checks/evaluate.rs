@@ -94,7 +94,17 @@ pub fn evaluate(kind: &CheckKind, evidence: &Evidence) -> Outcome {
             over_time::serial_rate(pattern, *rate, *tolerance, *min_span, evidence)
         }
         CheckKind::Exit { code } => exit(*code, evidence),
-        CheckKind::SerialSymbol { pattern, symbol } => serial_symbol(pattern, symbol, evidence),
+        CheckKind::SerialSymbol { pattern, symbol, file: None } => {
+            serial_symbol(pattern, symbol, evidence.elf, evidence)
+        }
+        CheckKind::SerialSymbol { pattern, symbol, file: Some(file) } => {
+            let path = crate::project::Project::find().map(|p| p.root.join(file));
+            match path.as_ref().map(std::fs::read) {
+                Ok(Ok(elf)) => serial_symbol(pattern, symbol, &elf, evidence),
+                Ok(Err(e)) => Outcome::fail(format!("cannot read {file}: {e}")),
+                Err(e) => Outcome::fail(format!("cannot find the project for {file}: {e:#}")),
+            }
+        }
         CheckKind::SerialSame { pattern } => match pattern.captures(evidence.serial) {
             Some(found) if found[1] == found[2] => Outcome::pass(format!("both read {:?}", &found[1])),
             Some(found) => Outcome::fail(format!("{:?} and {:?} differ", &found[1], &found[2])),
@@ -291,7 +301,7 @@ fn number(
     Outcome::pass(format!("{} (within bounds)", captures[0].trim()))
 }
 
-fn serial_symbol(pattern: &Regex, symbol: &str, evidence: &Evidence) -> Outcome {
+fn serial_symbol(pattern: &Regex, symbol: &str, elf: &[u8], evidence: &Evidence) -> Outcome {
     let Some(captures) = pattern.captures(evidence.serial) else {
         return Outcome::fail(format!(
             "expected a line matching /{}/ on serial {}",
@@ -302,7 +312,7 @@ fn serial_symbol(pattern: &Regex, symbol: &str, evidence: &Evidence) -> Outcome 
     let Some(address) = parse_number(&captures[1]).and_then(|n| u64::try_from(n).ok()) else {
         return Outcome::fail(format!("{:?} is not an address", &captures[1]));
     };
-    match crate::elfcheck::symbol_range(evidence.elf, symbol) {
+    match crate::elfcheck::symbol_range(elf, symbol) {
         Ok((start, size)) if (start..start + size.max(1)).contains(&address) => {
             Outcome::pass(format!("{address:#x} is inside {symbol} ({start:#x}, {size} bytes)"))
         }

@@ -143,7 +143,9 @@ pub enum CheckKind {
     /// The pattern's capture, an address printed on serial, lies inside
     /// the named symbol of the kernel ELF (e.g. a fault's RIP inside the
     /// function that caused it).
-    SerialSymbol { pattern: Regex, symbol: String },
+    /// With `file`, the symbol is looked up in that ELF (a user program,
+    /// relative to the project root) instead of the kernel.
+    SerialSymbol { pattern: Regex, symbol: String, file: Option<String> },
     /// The pattern's two captures are the same text (a frame handed out
     /// again after a free; counters before and after).
     SerialSame { pattern: Regex },

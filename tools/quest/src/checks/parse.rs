@@ -62,6 +62,7 @@ pub struct RawCheck {
     rate: Option<toml::Value>,
     min_span_s: Option<toml::Value>,
     base: Option<String>,
+    file: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -100,7 +101,7 @@ const FIELDS: &[(&str, &[&str])] = &[
             "disassembly_forbids",
         ],
     ),
-    ("serial-symbol", &["pattern", "symbol"]),
+    ("serial-symbol", &["pattern", "symbol", "file"]),
     ("serial-same", &["pattern"]),
     ("serial-differ", &["pattern"]),
     ("serial-translation", &["pattern", "base", "symbol"]),
@@ -145,6 +146,7 @@ impl RawCheck {
             ("rate", self.rate.is_some()),
             ("min_span_s", self.min_span_s.is_some()),
             ("base", self.base.is_some()),
+            ("file", self.file.is_some()),
         ];
         flags.iter().filter(|(_, set)| *set).map(|(name, _)| *name).collect()
     }
@@ -233,6 +235,7 @@ pub fn parse_check(raw: RawCheck) -> Result<Check, String> {
             symbol: raw.symbol.clone(),
         },
         "serial-symbol" => CheckKind::SerialSymbol {
+            file: raw.file.clone(),
             pattern: capture_pattern(raw.pattern.as_deref(), 1)?,
             symbol: raw.symbol.clone().ok_or("a serial-symbol check needs `symbol`")?,
         },
