@@ -32,7 +32,7 @@ KERNEL_TARGET := x86_64-unknown-none
 QUEST    := target/debug/quest
 RANKS    := $(shell seq 1 $(HIGHEST))
 
-.PHONY: help run check test bench user site site-serve site-test site-deps site-test-deps gdb build kernels kernel testboot quest quests board lint clean \
+.PHONY: help run check test bench user vault vault-test site site-serve site-test site-deps site-test-deps gdb build kernels kernel testboot quest quests board lint clean \
         toolchain deps limine
 
 help:
@@ -102,8 +102,27 @@ user: toolchain
 	@for p in $(USER_PROGRAMS); do \
 	  $(CARGO) rustc -q -p programs --bin $$p --target $(KERNEL_TARGET) --release \
 	    -- -C relocation-model=static -C strip=debuginfo || exit 1; \
-	  cp target/$(KERNEL_TARGET)/release/$$p $(BUILD)/user/$$p.elf; \
+	  cp target/$(KERNEL_TARGET)/release/$$p $(BUILD)/user/$$p.elf || exit 1; \
 	done
+
+# The vault (Rank VII): every user program under bin/ and the files of
+# vault/, packed as a USTAR archive that is the same bytes on every build
+# and machine: names sorted, mtime 0, owner and group 0, modes normalised.
+VAULT := $(BUILD)/vault.tar
+TAR_REPRODUCIBLE := --format=ustar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner --mode=a=rX,u+w
+vault: user
+	@rm -rf $(BUILD)/vault-root && mkdir -p $(BUILD)/vault-root/bin
+	@cp -r vault/. $(BUILD)/vault-root/
+	@for p in $(USER_PROGRAMS); do cp $(BUILD)/user/$$p.elf $(BUILD)/vault-root/bin/$$p || exit 1; done
+	@cd $(BUILD)/vault-root && tar $(TAR_REPRODUCIBLE) -cf ../vault.tar.tmp $$(ls -A | LC_ALL=C sort)
+	@mv $(VAULT).tmp $(VAULT)
+
+# Building the vault twice gives the same bytes.
+vault-test: vault
+	@cp $(VAULT) $(VAULT).first && touch vault/hello.txt && $(MAKE) --no-print-directory vault && \
+	if cmp -s $(VAULT) $(VAULT).first; then \
+	  echo "ok    vault.tar is reproducible ($$(stat -c %s $(VAULT)) bytes, $$(tar -tf $(VAULT) | wc -l) entries)"; \
+	else echo "FAIL  vault.tar differs between two builds"; exit 1; fi
 
 kernel: toolchain user
 	@mkdir -p $(BUILD)/kernel/rank-$(RANK)
@@ -160,6 +179,7 @@ test: deps limine build
 	@set -o pipefail; if $(CARGO) test 2>&1 | tee $(BUILD)/host-tests.log | grep -E '^(test result|error|warning: unused)|FAILED|panicked'; \
 	  then cargo_flag=; else cargo_flag=--cargo-failed; fi; \
 	status=0; $(QUEST) test --boot $(BOOT) --cargo-log $(BUILD)/host-tests.log $$cargo_flag || status=$$?; \
+	$(MAKE) --no-print-directory vault-test || status=1; \
 	$(MAKE) --no-print-directory site-test || status=1; exit $$status
 
 # --- the site -----------------------------------------------------------------
@@ -225,7 +245,7 @@ site-test: quest site-test-deps
 	$(QUEST) site-check --dom $(SITE_SHOTS)/ranks-$$rank-index.dom.html --png $(SITE_SHOTS)/ranks-$$rank-index.png \
 	  --id achievements --text "$$(sed -n 's/^name = "\(.*\)"/\1/p' ranks/$$rank/rank.toml)"
 
-lint: toolchain
+lint: toolchain user
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy -q -p kernel --target $(KERNEL_TARGET) -- -D warnings
 	$(CARGO) clippy -q -p testboot --target x86_64-unknown-uefi -- -D warnings

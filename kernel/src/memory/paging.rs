@@ -126,7 +126,7 @@ impl AddressSpace {
     /// third-level tables). `None` when no frame is left.
     pub fn new() -> Option<Self> {
         let kernel_top = KERNEL_SPACE.lock().as_ref().expect("paging::init ran").top;
-        let space = Self { top: TableFrames.allocate_frame()? };
+        let mut space = Self { top: TableFrames.allocate_frame()? };
         // SAFETY: `space.top` was just allocated and is ours alone; the
         // kernel's top-level table is only read, and its upper half never
         // changes after `init` (its third-level tables are fixed).
@@ -157,9 +157,9 @@ impl AddressSpace {
     }
 
     /// # Safety
-    /// Callers hold `&mut self` (or `&self` for reads only), so the tree is
-    /// not walked by two at once.
-    unsafe fn table(&self) -> &mut PageTable {
+    /// The returned table must not outlive the borrow of `self`'s tree by
+    /// another walk (callers hold `&mut self`, so none can start).
+    unsafe fn table(&mut self) -> &mut PageTable {
         // SAFETY: `top` is this space's top-level table; see the caller.
         unsafe { table_at(self.top.start_address()) }
     }
@@ -177,7 +177,7 @@ impl AddressSpace {
             Page::<Size4KiB>::from_start_address(VirtAddr::new(page)),
             PhysFrame::from_start_address(PhysAddr::new(frame)),
         ) else {
-            return Err(MapError::NotPageAligned(if page % PAGE_BYTES != 0 { page } else { frame }));
+            return Err(MapError::NotPageAligned(if !page.is_multiple_of(PAGE_BYTES) { page } else { frame }));
         };
         let active = self.is_active();
         // SAFETY: mapping a frame can alias memory; callers of `map` hand

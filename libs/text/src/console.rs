@@ -175,10 +175,11 @@ impl<'a> Console<'a> {
     }
 
     fn erase_cursor(&mut self) {
-        if let Some((column, row)) = self.cursor_drawn.take() {
-            if column < self.columns && row < self.rows {
-                self.paint(column, row);
-            }
+        if let Some((column, row)) = self.cursor_drawn.take()
+            && column < self.columns
+            && row < self.rows
+        {
+            self.paint(column, row);
         }
     }
 
