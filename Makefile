@@ -141,17 +141,17 @@ testboot: toolchain
 quest: toolchain
 	$(CARGO) build -q -p quest
 
-build: kernels testboot quest
+build: kernels vault testboot quest
 
 # --- using ------------------------------------------------------------------
 
-run: deps limine kernel testboot quest
+run: deps limine kernel vault testboot quest
 	@$(QUEST) run $(RANK) --boot $(BOOT) --cmdline "$(CMDLINE)"
 
-gdb: deps limine kernel testboot quest
+gdb: deps limine kernel vault testboot quest
 	@$(QUEST) run $(RANK) --boot $(BOOT) --gdb --cmdline "$(CMDLINE)"
 
-check: deps limine kernels testboot quest
+check: deps limine kernels vault testboot quest
 	@$(QUEST) check $(RANK) --boot $(BOOT)
 
 # Benchmarks: scenarios that time themselves with the TSC, booted under

@@ -21,6 +21,7 @@ mod rank;
 mod scenario;
 mod serial;
 mod user;
+mod vault;
 
 use arch::{cpu, qemu};
 
@@ -80,7 +81,10 @@ extern "C" fn kmain() -> ! {
         user::init();
     }
 
-    // Ranks VII and up join here, one line each, behind `rank::REACHED >= N`.
+    // VII The Vault: the tar archive Limine loaded, found and checked.
+    let _vault = (rank::REACHED >= 7).then(|| vault::init(&boot)).flatten();
+
+    // Ranks VIII and up join here, one line each, behind `rank::REACHED >= N`.
 
     kprintln!("\x1b[92mrank {}: {} reached\x1b[0m", rank::REACHED, rank::name());
     let ran_scenario = scenario::run(&boot.cmdline);

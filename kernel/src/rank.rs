@@ -7,7 +7,7 @@
 //! `#[cfg]` scattered through the modules.
 
 /// The highest rank this kernel knows how to reach.
-pub const HIGHEST: u8 = 6;
+pub const HIGHEST: u8 = 7;
 
 /// The rank this build stops at (`MINIMALOS_RANK`, default [`HIGHEST`]).
 pub const REACHED: u8 = match option_env!("MINIMALOS_RANK") {
@@ -19,7 +19,7 @@ const _: () = assert!(REACHED >= 1 && REACHED <= HIGHEST, "MINIMALOS_RANK is out
 
 /// The names of the ranks, first to last, for banners and logs.
 pub const NAMES: [&str; HIGHEST as usize] =
-    ["The Awakening", "The Artist", "The Reflexes", "The Mind", "The Senses", "The Barrier"];
+    ["The Awakening", "The Artist", "The Reflexes", "The Mind", "The Senses", "The Barrier", "The Vault"];
 
 /// Roman numerals, as the quests and the site write rank numbers.
 pub const NUMERALS: [&str; 8] = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII"];

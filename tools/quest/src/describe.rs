@@ -102,6 +102,9 @@ fn kind(kind: &CheckKind) -> String {
             min_span.as_secs_f64()
         ),
         CheckKind::SerialSame { pattern: p } => format!("the two values captured by {} are equal", pattern(p)),
+        CheckKind::Archive { pattern: p, file } => {
+            format!("the size and entry count in {} are those of {file}, read by the referee", pattern(p))
+        }
         CheckKind::SerialDiffer { pattern: p } => format!("the two values captured by {} differ", pattern(p)),
         CheckKind::SerialTranslation { pattern: p, base, symbol } => format!(
             "the physical address in {} is {}'s virtual address moved by the bases in {}",

@@ -124,7 +124,40 @@ pub fn evaluate(kind: &CheckKind, evidence: &Evidence) -> Outcome {
             )),
         },
         CheckKind::SerialTranslation { pattern, base, symbol } => serial_translation(pattern, base, symbol, evidence),
+        CheckKind::Archive { pattern, file } => {
+            let bytes =
+                crate::project::Project::find().map(|p| p.root.join(file)).and_then(|path| Ok(std::fs::read(path)?));
+            match bytes {
+                Ok(bytes) => archive(pattern, file, &bytes, evidence),
+                Err(e) => Outcome::fail(format!("cannot read {file}: {e:#}")),
+            }
+        }
         CheckKind::Elf(rules) => elf(rules, evidence.elf),
+    }
+}
+
+/// The kernel's (bytes, entries) for an archive against the file itself.
+pub(crate) fn archive(pattern: &Regex, file: &str, bytes: &[u8], evidence: &Evidence) -> Outcome {
+    let Some(captures) = pattern.captures(evidence.serial) else {
+        return Outcome::fail(format!(
+            "expected a line matching /{}/ on serial {}",
+            display_regex(pattern),
+            missing_line(pattern.as_str(), evidence)
+        ));
+    };
+    let summary = ustar::Archive::new(bytes).summary();
+    let (size, entries) = (parse_number(&captures[1]), parse_number(&captures[2]));
+    let wanted = (Some(bytes.len() as u128), Some(summary.entries as u128));
+    if (size, entries) == wanted {
+        Outcome::pass(format!("{} bytes and {} entries, as in {file}", bytes.len(), summary.entries))
+    } else {
+        Outcome::fail(format!(
+            "the kernel says {} bytes and {} entries; {file} has {} bytes and {} entries",
+            &captures[1],
+            &captures[2],
+            bytes.len(),
+            summary.entries
+        ))
     }
 }
 

@@ -15,7 +15,7 @@
 //! (QEMU's monitor) and `over_time` (rates and changes against the host's
 //! clock).
 
-mod evaluate;
+pub(crate) mod evaluate;
 mod monitor;
 mod over_time;
 mod parse;
@@ -169,6 +169,10 @@ pub enum CheckKind {
     SerialRate { pattern: Regex, rate: f64, tolerance: f64, min_span: Duration },
     /// QEMU ended through `isa-debug-exit` with this guest code.
     Exit { code: ExitExpectation },
+    /// The pattern captures (bytes, entries) the kernel reports for an
+    /// archive; both must equal what `libs/ustar` finds in the archive at
+    /// `file` (relative to the project root), read by the referee itself.
+    Archive { pattern: Regex, file: String },
     /// Properties of the built kernel ELF.
     Elf(ElfRules),
 }

@@ -105,6 +105,7 @@ const FIELDS: &[(&str, &[&str])] = &[
     ("serial-same", &["pattern"]),
     ("serial-differ", &["pattern"]),
     ("serial-translation", &["pattern", "base", "symbol"]),
+    ("archive", &["pattern", "file"]),
 ];
 
 impl RawCheck {
@@ -229,6 +230,10 @@ pub fn parse_check(raw: RawCheck) -> Result<Check, String> {
         }
         "serial-same" => CheckKind::SerialSame { pattern: capture_pattern(raw.pattern.as_deref(), 2)? },
         "serial-differ" => CheckKind::SerialDiffer { pattern: capture_pattern(raw.pattern.as_deref(), 2)? },
+        "archive" => CheckKind::Archive {
+            pattern: capture_pattern(raw.pattern.as_deref(), 2)?,
+            file: raw.file.clone().ok_or("an archive check needs `file`, the archive's path from the project root")?,
+        },
         "serial-translation" => CheckKind::SerialTranslation {
             pattern: capture_pattern(raw.pattern.as_deref(), 2)?,
             base: capture_pattern(Some(raw.base.as_deref().ok_or("a serial-translation check needs `base`")?), 2)?,

@@ -77,3 +77,36 @@ fn serial_translation_requires_a_base_pattern_with_two_captures() {
     ));
     assert!(one.contains("capture"), "{one}");
 }
+
+/// The archive check against a real archive written by GNU tar.
+#[test]
+fn archive_checks_size_and_entries_against_the_file_itself() {
+    let bytes = std::fs::read(super::repo().join("libs/ustar/tests/fixtures/gnu-ustar.tar")).unwrap();
+    let entries = ustar::Archive::new(&bytes).summary().entries;
+    let check = check("kind = \"archive\"\npattern = '^vault (\\d+) bytes, (\\d+) entries$'\nfile = \"x.tar\"\n");
+    let crate::checks::CheckKind::Archive { pattern, .. } = &check.kind else { panic!("an archive check") };
+    let evidence = |serial: &str| {
+        let outcome = crate::checks::evaluate::archive(
+            pattern,
+            "x.tar",
+            &bytes,
+            &Evidence {
+                serial,
+                lines: &[],
+                ending: &Ending::Stopped,
+                screen: None,
+                second_screen: None,
+                monitor: &Default::default(),
+                ram_bytes: RAM_BYTES,
+                elf: &[],
+                nonce: "n",
+            },
+        );
+        (outcome.passed, outcome.detail)
+    };
+    let right = evidence(&format!("vault {} bytes, {entries} entries\n", bytes.len()));
+    assert!(right.0, "{}", right.1);
+    let wrong = evidence(&format!("vault {} bytes, {} entries\n", bytes.len(), entries + 1));
+    assert!(!wrong.0 && wrong.1.contains("entries"), "{}", wrong.1);
+    assert!(!evidence("nothing\n").0);
+}
