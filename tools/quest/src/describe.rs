@@ -13,6 +13,23 @@ pub fn check(check: &Check) -> String {
             let args = crate::checks::machine_args(Some(machine)).join(" ");
             text = format!("on the `{machine}` machine (QEMU `{args}`), {text}");
         }
+        if let Some(modules) = &boot.modules {
+            let shown: Vec<String> = modules
+                .iter()
+                .map(|m| {
+                    if m.cmdline.is_empty() {
+                        format!("`{}`", m.path)
+                    } else {
+                        format!("`{}` (`{}`)", m.path, m.cmdline)
+                    }
+                })
+                .collect();
+            text = if shown.is_empty() {
+                format!("booted with no modules at all, {text}")
+            } else {
+                format!("booted with {} in place of the checkpoint's modules, {text}", shown.join(" and "))
+            };
+        }
         if !boot.steps.is_empty() {
             let steps: Vec<String> = boot.steps.iter().map(step).collect();
             text = format!("after {}, {text}", steps.join(", "));
@@ -102,8 +119,39 @@ fn kind(kind: &CheckKind) -> String {
             min_span.as_secs_f64()
         ),
         CheckKind::SerialSame { pattern: p } => format!("the two values captured by {} are equal", pattern(p)),
-        CheckKind::Archive { pattern: p, file } => {
+        CheckKind::Archive { pattern: p, file, error: None } => {
             format!("the size and entry count in {} are those of {file}, read by the referee", pattern(p))
+        }
+        CheckKind::Archive { pattern: p, file, error: Some(error) } => format!(
+            "the size and the count of good entries in {} are those of {file}, read by the referee, and the error in {} \
+             is word for word the one the referee meets in it (none if the file is intact)",
+            pattern(p),
+            pattern(error)
+        ),
+        CheckKind::Listing { command, file, directory } => format!(
+            "`{command}`, run by the kernel, lists {} of {file} (type, size and full path, implied directories \
+             included), exactly as the referee reads the archive, and exits with code 0",
+            directory
+                .as_deref()
+                .map_or_else(|| "every entry".to_string(), |d| format!("the entries directly inside `{d}`"))
+        ),
+        CheckKind::FileBytes { command, file, entry } => format!(
+            "`{command}`, run by the kernel, writes exactly the bytes of `{entry}` in {file}, as the referee reads \
+             them, and exits with code 0"
+        ),
+        CheckKind::ElfPlan { file, pattern: p, entry } => {
+            let mut text = format!(
+                "the lines matching {} are, in order, the PT_LOAD segments of {file} (address, file offset, file \
+                 size, memory size and flags), as its program headers say",
+                pattern(p)
+            );
+            if let Some(entry) = entry {
+                text.push_str(&format!(", and {} gives its entry point", pattern(entry)));
+            }
+            text
+        }
+        CheckKind::SerialSegment { pattern: p, file, flags } => {
+            format!("the address in {} lies inside a `{flags}` PT_LOAD segment of {file}", pattern(p))
         }
         CheckKind::SerialDiffer { pattern: p } => format!("the two values captured by {} differ", pattern(p)),
         CheckKind::SerialTranslation { pattern: p, base, symbol } => format!(
@@ -118,6 +166,29 @@ fn kind(kind: &CheckKind) -> String {
         CheckKind::SerialSymbol { pattern: p, symbol, file: None } => {
             format!("the address in {} lies inside the kernel ELF's symbol `{symbol}`", pattern(p))
         }
+        CheckKind::Interleave { pattern: p, streams, count, min_switches, strict } => {
+            let names: Vec<String> = streams.iter().map(|name| format!("`{name}`")).collect();
+            let (last, rest) = names.split_last().expect("two streams or more, checked at parse");
+            let mut text = format!(
+                "the lines matching {} of the streams {} and {last} each count 1 to {count} in order",
+                pattern(p),
+                rest.join(", ")
+            );
+            if *strict {
+                let round: Vec<String> = streams.iter().map(|name| format!("{name} 1")).collect();
+                text.push_str(&format!(", taking turns strictly ({}, {} 2, …)", round.join(", "), streams[0]));
+            }
+            if let Some(min) = min_switches {
+                text.push_str(&format!(", switching from one stream to another at least {min} times"));
+            }
+            text
+        }
+        CheckKind::HostCpu { window, max_share } => format!(
+            "once the boot has settled, QEMU itself uses less than {:.0}% of a host CPU over {} s of wall-clock time \
+             (its user + system time, read by the referee from the host's /proc)",
+            max_share * 100.0,
+            window.as_secs_f64()
+        ),
         CheckKind::Exit { code } => match code {
             ExitExpectation::Success => "QEMU exits with the success code (0x10)".into(),
             ExitExpectation::Panic => "QEMU exits with the panic code (0x11)".into(),
@@ -147,6 +218,10 @@ fn kind(kind: &CheckKind) -> String {
             }
             if let Some(symbol) = &rules.symbol {
                 parts.push(format!("has symbol `{symbol}`"));
+            }
+            if !rules.absent.is_empty() {
+                let shown: Vec<String> = rules.absent.iter().map(|text| format!("{text:?}")).collect();
+                parts.push(format!("contains none of the strings {}", shown.join(", ")));
             }
             format!("the kernel ELF {}", parts.join(", "))
         }

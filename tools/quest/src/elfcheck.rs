@@ -1,11 +1,14 @@
 //! Checks on the built kernel ELF: where it is linked, what sections it
-//! keeps, whether any segment is both writable and executable.
+//! keeps, whether any segment is both writable and executable, which
+//! strings it does not contain; and the loadable segments of any ELF, which
+//! the `elf-plan` and `serial-segment` checks compare with what a kernel
+//! prints about a program it loads.
 //!
 //! These are facts of the file the bootloader loads, read with
 //! `xmas-elf`, so they hold whatever the kernel prints about itself.
 
 use xmas_elf::ElfFile;
-use xmas_elf::header::Type as FileType;
+use xmas_elf::header::{Class, Type as FileType};
 use xmas_elf::program::Type as SegmentType;
 use xmas_elf::sections::SectionData;
 use xmas_elf::symbol_table::Entry;
@@ -82,7 +85,94 @@ pub fn judge(rules: &ElfRules, bytes: &[u8]) -> Result<String, String> {
         let address = find_symbol(&elf, name).ok_or_else(|| format!("the kernel has no symbol {name}"))?;
         seen.push(format!("symbol {name} at {address:#x}"));
     }
+    if !rules.absent.is_empty() {
+        for text in &rules.absent {
+            if let Some(offset) = find_bytes(bytes, text.as_bytes()) {
+                return Err(format!(
+                    "the kernel ELF contains {text:?} at file offset {offset:#x}: that text must not be in the kernel \
+                     (is a program still embedded in it?)"
+                ));
+            }
+        }
+        let shown: Vec<String> = rules.absent.iter().map(|text| format!("{text:?}")).collect();
+        seen.push(format!("none of {} occurs in the file", shown.join(", ")));
+    }
     Ok(seen.join("; "))
+}
+
+/// Where `needle` first occurs in `haystack`.
+fn find_bytes(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() {
+        return Some(0);
+    }
+    haystack.windows(needle.len()).position(|window| window == needle)
+}
+
+/// One PT_LOAD program header, as `readelf -l` shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadSegment {
+    pub vaddr: u64,
+    pub offset: u64,
+    pub file_size: u64,
+    pub mem_size: u64,
+    /// `R`/`-`, `W`/`-`, `X`/`-` from PF_R, PF_W, PF_X: `R-X`, `RW-`.
+    pub flags: String,
+}
+
+impl std::fmt::Display for LoadSegment {
+    /// The way the kernel prints a planned segment:
+    /// `0x400000 file 0x1000+0x2a4 memory 0x2a4 R-X`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{:#x} file {:#x}+{:#x} memory {:#x} {}",
+            self.vaddr, self.offset, self.file_size, self.mem_size, self.flags
+        )
+    }
+}
+
+/// A 64-bit ELF's entry point and its PT_LOAD segments that occupy memory
+/// (`p_memsz > 0`), in header order. A malformed file is an error, never
+/// a panic: the program header table is checked to lie inside the file
+/// before `xmas-elf` reads it.
+pub fn load_segments(bytes: &[u8]) -> Result<(u64, Vec<LoadSegment>), String> {
+    let elf = ElfFile::new(bytes).map_err(|e| format!("not a readable ELF file: {e}"))?;
+    if elf.header.pt1.class() != Class::SixtyFour {
+        return Err("not a 64-bit ELF file".into());
+    }
+    let (offset, count, size) =
+        (elf.header.pt2.ph_offset(), u64::from(elf.header.pt2.ph_count()), u64::from(elf.header.pt2.ph_entry_size()));
+    if count > 0 {
+        if size != 56 {
+            return Err(format!("its program headers are {size} bytes each, not the 56 of ELF64"));
+        }
+        let end = count.checked_mul(size).and_then(|table| table.checked_add(offset));
+        if offset == 0 || end.is_none_or(|end| end > bytes.len() as u64) {
+            return Err(format!(
+                "its {count} program headers at offset {offset:#x} do not lie inside the file ({} bytes)",
+                bytes.len()
+            ));
+        }
+    }
+    let mut segments = Vec::new();
+    for header in elf.program_iter() {
+        if header.get_type() != Ok(SegmentType::Load) || header.mem_size() == 0 {
+            continue;
+        }
+        let flags = header.flags();
+        let flags = [(flags.is_read(), 'R'), (flags.is_write(), 'W'), (flags.is_execute(), 'X')]
+            .iter()
+            .map(|&(set, letter)| if set { letter } else { '-' })
+            .collect();
+        segments.push(LoadSegment {
+            vaddr: header.virtual_addr(),
+            offset: header.offset(),
+            file_size: header.file_size(),
+            mem_size: header.mem_size(),
+            flags,
+        });
+    }
+    Ok((elf.header.pt2.entry_point(), segments))
 }
 
 fn find_symbol(elf: &ElfFile, name: &str) -> Option<u64> {
@@ -201,6 +291,7 @@ mod tests {
             section_ends_with: Some(END.to_vec()),
             symbol: None,
             disassembly_forbids: Vec::new(),
+            absent: Vec::new(),
         }
     }
 

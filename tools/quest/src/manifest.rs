@@ -54,7 +54,7 @@ struct RawCheckpoint {
     qemu: Option<Spanned<Vec<String>>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Module {
     /// Path from the repository root of the file to load (`build/vault.tar`).

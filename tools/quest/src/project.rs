@@ -54,6 +54,17 @@ impl Project {
         Ok(path)
     }
 
+    /// A file a check or a boot needs, read from the project root; when it
+    /// is missing, the error says which `make` target builds it.
+    pub fn read(&self, file: &str) -> Result<Vec<u8>> {
+        let path = self.root.join(file);
+        match std::fs::read(&path) {
+            Ok(bytes) => Ok(bytes),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!("{}", missing(file)),
+            Err(e) => bail!("cannot read {file}: {e}"),
+        }
+    }
+
     pub fn quest_dir(&self) -> PathBuf {
         self.build.join("quest")
     }
@@ -90,5 +101,43 @@ impl Project {
             }
             _ => bail!("{} is missing: build it with `make build`", testboot.display()),
         }
+    }
+}
+
+/// The `make` target that builds a file of `build/`, for messages about a
+/// file that is not there.
+pub fn builder_of(file: &str) -> Option<&'static str> {
+    let name = file.rsplit('/').next().unwrap_or(file);
+    if file.starts_with("build/vault") && name.ends_with(".tar") && !file["build/".len()..].contains('/') {
+        Some("make vault")
+    } else if file.starts_with("build/user/") {
+        Some("make user")
+    } else if file.starts_with("build/") {
+        Some("make build")
+    } else {
+        None
+    }
+}
+
+/// "build/vault.tar is missing: `make vault` builds it".
+pub fn missing(file: &str) -> String {
+    match builder_of(file) {
+        Some(target) => format!("{file} is missing: `{target}` builds it"),
+        None => format!("{file} is missing"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{builder_of, missing};
+
+    #[test]
+    fn a_missing_build_file_names_the_target_that_builds_it() {
+        assert_eq!(builder_of("build/vault.tar"), Some("make vault"));
+        assert_eq!(builder_of("build/vault-bad-checksum.tar"), Some("make vault"));
+        assert_eq!(builder_of("build/user/segments.elf"), Some("make user"));
+        assert_eq!(builder_of("build/kernel/rank-7/kernel.elf"), Some("make build"));
+        assert_eq!(builder_of("ranks/01-awakening/parcel.txt"), None);
+        assert_eq!(missing("build/vault-no-init.tar"), "build/vault-no-init.tar is missing: `make vault` builds it");
     }
 }

@@ -17,7 +17,7 @@ use anyhow::{Context, Result};
 
 use crate::checks::{BootSpec, Check, Evidence, Needs, Outcome, evaluate};
 use crate::machine::{self, Accel, BootRecord, BootRequest, EspSpec, Firmware, HoldPlan, Loader, RAM_BYTES};
-use crate::manifest::Rank;
+use crate::manifest::{Module, Rank};
 use crate::project::Project;
 use crate::results::{AchievementResult, CheckResult, Status};
 use crate::screen::Image;
@@ -41,6 +41,8 @@ pub struct BootKey {
     pub steps: Vec<crate::checks::Step>,
     /// A machine variation (`checks::MACHINE_VARIANTS`), if any.
     pub machine: Option<String>,
+    /// Modules in place of the checkpoint's, if the checks ask for others.
+    pub modules: Option<Vec<Module>>,
     /// Wait for the boot to settle, question and screenshot it (checks of
     /// the screen and the monitor), rather than let the kernel exit QEMU
     /// (checks that read the exit code). Serial-only checks ride along
@@ -48,8 +50,9 @@ pub struct BootKey {
     pub hold: bool,
 }
 
-/// A boot's identity without the hold flag.
-type GroupKey = (u8, u8, Option<String>, Vec<crate::checks::Step>, Option<String>);
+/// A boot's identity without the hold flag: checkpoint, rank, scenario,
+/// input, machine and modules.
+type GroupKey = (u8, u8, Option<String>, Vec<crate::checks::Step>, Option<String>, Option<Vec<Module>>);
 
 struct Job {
     key: BootKey,
@@ -59,6 +62,24 @@ struct Job {
     /// The checked rank's `[checkpoint]`: honesty boots of checkpoint
     /// N−1 use rank N's command line, modules and QEMU arguments.
     config: crate::manifest::Checkpoint,
+}
+
+impl Job {
+    /// The modules this boot loads: the checks' own, else the checkpoint's.
+    fn modules(&self) -> &[Module] {
+        self.key.modules.as_deref().unwrap_or(&self.config.modules)
+    }
+}
+
+/// Every module file must be there before a boot is made; a missing one
+/// is named with the `make` target that builds it.
+fn require_modules(project: &Project, modules: &[Module]) -> Result<()> {
+    for module in modules {
+        if !project.root.join(&module.path).is_file() {
+            anyhow::bail!("the boot module {}", crate::project::missing(&module.path));
+        }
+    }
+    Ok(())
 }
 
 /// Judges `rank`'s achievements against checkpoint `checkpoint`.
@@ -80,7 +101,7 @@ pub fn judge(project: &Project, machine: &Machine, targets: &[(&Rank, u8)]) -> R
         }
     }
     let mut jobs = Vec::new();
-    for ((checkpoint, rank, scenario, steps, variant), group) in &groups {
+    for ((checkpoint, rank, scenario, steps, variant, modules), group) in &groups {
         for hold in [true, false] {
             if (hold && !group.makes_held()) || (!hold && !group.makes_unheld()) {
                 continue;
@@ -92,6 +113,7 @@ pub fn judge(project: &Project, machine: &Machine, targets: &[(&Rank, u8)]) -> R
                     scenario: scenario.clone(),
                     steps: steps.clone(),
                     machine: variant.clone(),
+                    modules: modules.clone(),
                     hold,
                 },
                 timeout: group.timeout,
@@ -101,6 +123,10 @@ pub fn judge(project: &Project, machine: &Machine, targets: &[(&Rank, u8)]) -> R
         }
     }
 
+    // Before any boot starts, so a missing file costs no waiting.
+    for job in &jobs {
+        require_modules(project, job.modules())?;
+    }
     let records = run_jobs(project, machine, jobs)?;
 
     let mut all = Vec::new();
@@ -130,15 +156,15 @@ pub fn judge(project: &Project, machine: &Machine, targets: &[(&Rank, u8)]) -> R
 }
 
 fn group_key(rank: u8, checkpoint: u8, spec: &BootSpec) -> GroupKey {
-    (checkpoint, rank, spec.scenario.clone(), spec.steps.clone(), spec.machine.clone())
+    (checkpoint, rank, spec.scenario.clone(), spec.steps.clone(), spec.machine.clone(), spec.modules.clone())
 }
 
 /// The boot a check is judged on.
 fn key_for(rank: u8, checkpoint: u8, spec: &BootSpec, groups: &BTreeMap<GroupKey, Group>) -> BootKey {
     let group_key = group_key(rank, checkpoint, spec);
     let hold = groups.get(&group_key).is_some_and(|g| g.hold_for(spec.needs));
-    let (checkpoint, rank, scenario, steps, machine) = group_key;
-    BootKey { checkpoint, rank, scenario, steps, machine, hold }
+    let (checkpoint, rank, scenario, steps, machine, modules) = group_key;
+    BootKey { checkpoint, rank, scenario, steps, machine, modules, hold }
 }
 
 /// A boot's screenshots, decoded once for all the checks that read them.
@@ -167,8 +193,8 @@ fn judge_check(
 ) -> Outcome {
     let no_boot = machine::Ending::Stopped;
     let no_answers = BTreeMap::new();
-    let (serial, lines, ending, screen, nonce, monitor) = match &check.boot {
-        None => (String::new(), &[][..], &no_boot, None, "", &no_answers),
+    let (serial, lines, ending, screen, nonce, monitor, host_cpu) = match &check.boot {
+        None => (String::new(), &[][..], &no_boot, None, "", &no_answers, None),
         Some(spec) => {
             let key = key_for(rank, checkpoint, spec, groups);
             let Some(record) = records.get(&key) else {
@@ -176,7 +202,16 @@ fn judge_check(
             };
             let screen = screens.entry(key).or_insert_with(|| Screens::load(record));
             let serial = machine::clean_serial(&record.serial);
-            (serial, &record.lines[..], &record.ending, Some(&*screen), record.nonce.as_str(), &record.monitor)
+            let host_cpu = record.host_cpu.as_ref();
+            (
+                serial,
+                &record.lines[..],
+                &record.ending,
+                Some(&*screen),
+                record.nonce.as_str(),
+                &record.monitor,
+                host_cpu,
+            )
         }
     };
     let evidence = Evidence {
@@ -189,6 +224,7 @@ fn judge_check(
         ram_bytes: RAM_BYTES,
         elf,
         nonce,
+        host_cpu,
     };
     let mut outcome = evaluate(&check.kind, &evidence);
     if !outcome.passed
@@ -207,7 +243,7 @@ fn save_screenshot(project: &Project, rank: u8, checkpoint: u8, records: &BTreeM
     if rank != checkpoint {
         return Ok(());
     }
-    let key = BootKey { checkpoint, rank, scenario: None, steps: Vec::new(), machine: None, hold: true };
+    let key = BootKey { checkpoint, rank, scenario: None, steps: Vec::new(), machine: None, modules: None, hold: true };
     if let Some(path) = records.get(&key).and_then(|r| r.screenshot.as_ref()) {
         std::fs::create_dir_all(project.screens_dir())?;
         let image = Image::load(path)?;
@@ -259,6 +295,10 @@ fn label(key: &BootKey) -> String {
         text.push_str(&format!(" (rank {} honesty)", key.rank));
     }
     text.push_str(&format!(", scenario {}", key.scenario.as_deref().unwrap_or("plain")));
+    if let Some(modules) = &key.modules {
+        let paths: Vec<&str> = modules.iter().map(|m| m.path.as_str()).collect();
+        text.push_str(&format!(", modules [{}]", paths.join(", ")));
+    }
     if key.hold {
         text.push_str(", screenshot");
     }
@@ -270,19 +310,7 @@ fn label(key: &BootKey) -> String {
 
 fn run_job(project: &Project, machine: &Machine, job: &Job) -> Result<BootRecord> {
     let key = &job.key;
-    let name = format!(
-        "{}-cp{}-r{}-{}{}-{:x}",
-        machine.loader.name(),
-        key.checkpoint,
-        key.rank,
-        key.scenario.as_deref().unwrap_or("plain"),
-        key.machine.as_deref().map_or(String::new(), |m| format!("-{m}")) + if key.hold { "-held" } else { "" },
-        simple_hash(&format!("{:?}", key.steps))
-    );
-    // Scenario words may hold spaces and `=`, which QEMU's option parser
-    // would split the socket path on.
-    let name: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
-    let run_dir = project.quest_dir().join("runs").join(name);
+    let run_dir = project.quest_dir().join("runs").join(run_dir_name(machine.loader.name(), key));
     let esp_dir = run_dir.join("esp");
     let mut cmdline = job.config.cmdline.clone();
     // A held boot must survive a panic long enough to be photographed, so
@@ -298,8 +326,9 @@ fn run_job(project: &Project, machine: &Machine, job: &Job) -> Result<BootRecord
     }
     cmdline.push_str(&format!(" nonce={nonce}"));
     let kernel = project.kernel(key.checkpoint);
-    let modules: Vec<(PathBuf, crate::manifest::Module)> =
-        job.config.modules.iter().map(|m| (project.root.join(&m.path), m.clone())).collect();
+    let modules = job.modules();
+    require_modules(project, modules)?;
+    let modules: Vec<(PathBuf, Module)> = modules.iter().map(|m| (project.root.join(&m.path), m.clone())).collect();
     let spec = EspSpec {
         loader: &machine.loader,
         kernel: &kernel,
@@ -320,6 +349,31 @@ fn run_job(project: &Project, machine: &Machine, job: &Job) -> Result<BootRecord
         nonce,
         qemu: machine::qemu_binary(),
     })
+}
+
+/// The folder of one boot under `build/quest/runs`: loader, checkpoint,
+/// rank, scenario, machine, modules (the first one's file stem), held or
+/// not, and a hash of the rest (input, every module) so no two boots share
+/// one.
+fn run_dir_name(loader: &str, key: &BootKey) -> String {
+    let mut name =
+        format!("{loader}-cp{}-r{}-{}", key.checkpoint, key.rank, key.scenario.as_deref().unwrap_or("plain"));
+    if let Some(machine) = &key.machine {
+        name.push_str(&format!("-{machine}"));
+    }
+    let mut hashed = format!("{:?}", key.steps);
+    if let Some(modules) = &key.modules {
+        let stem = modules.first().and_then(|m| std::path::Path::new(&m.path).file_stem());
+        name.push_str(&format!("-{}", stem.map_or("no-modules".into(), |s| s.to_string_lossy())));
+        hashed.push_str(&format!("{modules:?}"));
+    }
+    if key.hold {
+        name.push_str("-held");
+    }
+    name.push_str(&format!("-{:x}", simple_hash(&hashed)));
+    // Scenario words may hold spaces and `=`, which QEMU's option parser
+    // would split the socket path on.
+    name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect()
 }
 
 /// A word no kernel can know in advance: clock, process and a counter.
@@ -346,6 +400,7 @@ pub fn boot_plain(project: &Project, machine: &Machine, rank: &Rank) -> Result<B
             scenario: None,
             steps: Vec::new(),
             machine: None,
+            modules: None,
             hold: false,
         },
         timeout: crate::checks::DEFAULT_TIMEOUT,
@@ -355,4 +410,46 @@ pub fn boot_plain(project: &Project, machine: &Machine, rank: &Rank) -> Result<B
     let mut record = run_job(project, machine, &job)?;
     record.serial = machine::clean_serial(&record.serial);
     Ok(record)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn module(path: &str) -> Module {
+        Module { path: path.into(), cmdline: "vault".into() }
+    }
+
+    fn key(modules: Option<Vec<Module>>) -> BootKey {
+        let mut spec = BootSpec::new(None, Vec::new(), Needs::Serial);
+        spec.modules = modules;
+        let (checkpoint, rank, scenario, steps, machine, modules) = group_key(7, 6, &spec);
+        BootKey { checkpoint, rank, scenario, steps, machine, modules, hold: false }
+    }
+
+    #[test]
+    fn checks_with_other_modules_get_their_own_boot_and_folder() {
+        let plain = key(None);
+        let bad = key(Some(vec![module("build/vault-bad-checksum.tar")]));
+        let no_init = key(Some(vec![module("build/vault-no-init.tar")]));
+        let none = key(Some(Vec::new()));
+        assert!(plain != bad && bad != no_init && none != plain, "different modules are different boots");
+        let names: Vec<String> = [&plain, &bad, &no_init, &none].map(|k| run_dir_name("limine", k)).to_vec();
+        assert!(names[1].starts_with("limine-cp6-r7-plain-vault-bad-checksum-"), "{}", names[1]);
+        assert!(names[2].contains("-vault-no-init-") && names[3].contains("-no-modules-"), "{names:?}");
+        let unique: std::collections::BTreeSet<&String> = names.iter().collect();
+        assert_eq!(unique.len(), names.len(), "{names:?}");
+        // Same first file, another module string: still another folder.
+        let mut other = bad.clone();
+        other.modules = Some(vec![Module { cmdline: "spare".into(), ..module("build/vault-bad-checksum.tar") }]);
+        assert_ne!(run_dir_name("limine", &other), names[1]);
+    }
+
+    #[test]
+    fn a_missing_module_is_named_with_the_target_that_builds_it() {
+        let project = Project::at(std::path::Path::new("/nonexistent-minimalos"));
+        let error = require_modules(&project, &[module("build/vault-bad-checksum.tar")]).unwrap_err().to_string();
+        assert_eq!(error, "the boot module build/vault-bad-checksum.tar is missing: `make vault` builds it");
+        assert!(require_modules(&project, &[]).is_ok());
+    }
 }

@@ -11,7 +11,10 @@ use std::time::Duration;
 
 use regex::Regex;
 
-use super::{Bound, CheckKind, ElfRules, ExitExpectation, monitor, over_time, parse::parse_number};
+use super::{
+    Bound, CheckKind, CpuUse, ElfRules, ExitExpectation, files, interleave, monitor, over_time, parse::parse_number,
+    segments,
+};
 use crate::machine::Ending;
 use crate::screen::{CellRead, Image, exact_glyph, hex, read_cells, text_of};
 
@@ -34,6 +37,10 @@ pub struct Evidence<'a> {
     pub elf: &'a [u8],
     /// The `nonce=` word this boot's command line carried.
     pub nonce: &'a str,
+    /// QEMU's CPU time over the window after a held boot settled
+    /// (`host-cpu`), or why it could not be read; `None` when it was not
+    /// measured.
+    pub host_cpu: Option<&'a Result<CpuUse, String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -93,17 +100,17 @@ pub fn evaluate(kind: &CheckKind, evidence: &Evidence) -> Outcome {
         CheckKind::SerialRate { pattern, rate, tolerance, min_span } => {
             over_time::serial_rate(pattern, *rate, *tolerance, *min_span, evidence)
         }
+        CheckKind::Interleave { pattern, streams, count, min_switches, strict } => {
+            let rules = interleave::Rules { streams, count: *count, min_switches: *min_switches, strict: *strict };
+            interleave::judge(pattern, &rules, evidence)
+        }
+        CheckKind::HostCpu { window, max_share } => over_time::host_cpu(*window, *max_share, evidence),
         CheckKind::Exit { code } => exit(*code, evidence),
         CheckKind::SerialSymbol { pattern, symbol, file: None } => {
             serial_symbol(pattern, symbol, evidence.elf, evidence)
         }
         CheckKind::SerialSymbol { pattern, symbol, file: Some(file) } => {
-            let path = crate::project::Project::find().map(|p| p.root.join(file));
-            match path.as_ref().map(std::fs::read) {
-                Ok(Ok(elf)) => serial_symbol(pattern, symbol, &elf, evidence),
-                Ok(Err(e)) => Outcome::fail(format!("cannot read {file}: {e}")),
-                Err(e) => Outcome::fail(format!("cannot find the project for {file}: {e:#}")),
-            }
+            with_file(file, |elf| serial_symbol(pattern, symbol, elf, evidence))
         }
         CheckKind::SerialSame { pattern } => match pattern.captures(evidence.serial) {
             Some(found) if found[1] == found[2] => Outcome::pass(format!("both read {:?}", &found[1])),
@@ -124,40 +131,32 @@ pub fn evaluate(kind: &CheckKind, evidence: &Evidence) -> Outcome {
             )),
         },
         CheckKind::SerialTranslation { pattern, base, symbol } => serial_translation(pattern, base, symbol, evidence),
-        CheckKind::Archive { pattern, file } => {
-            let bytes =
-                crate::project::Project::find().map(|p| p.root.join(file)).and_then(|path| Ok(std::fs::read(path)?));
-            match bytes {
-                Ok(bytes) => archive(pattern, file, &bytes, evidence),
-                Err(e) => Outcome::fail(format!("cannot read {file}: {e:#}")),
-            }
+        CheckKind::Archive { pattern, file, error } => {
+            with_file(file, |bytes| files::archive(pattern, error.as_ref(), file, bytes, evidence))
+        }
+        CheckKind::Listing { command, file, directory } => {
+            with_file(file, |bytes| files::listing(command, file, directory.as_deref(), bytes, evidence))
+        }
+        CheckKind::FileBytes { command, file, entry } => {
+            with_file(file, |bytes| files::file_bytes(command, file, entry, bytes, evidence))
+        }
+        CheckKind::ElfPlan { file, pattern, entry } => {
+            with_file(file, |elf| segments::elf_plan(pattern, entry.as_ref(), file, elf, evidence))
+        }
+        CheckKind::SerialSegment { pattern, file, flags } => {
+            with_file(file, |elf| segments::serial_segment(pattern, file, flags, elf, evidence))
         }
         CheckKind::Elf(rules) => elf(rules, evidence.elf),
     }
 }
 
-/// The kernel's (bytes, entries) for an archive against the file itself.
-pub(crate) fn archive(pattern: &Regex, file: &str, bytes: &[u8], evidence: &Evidence) -> Outcome {
-    let Some(captures) = pattern.captures(evidence.serial) else {
-        return Outcome::fail(format!(
-            "expected a line matching /{}/ on serial {}",
-            display_regex(pattern),
-            missing_line(pattern.as_str(), evidence)
-        ));
-    };
-    let summary = ustar::Archive::new(bytes).summary();
-    let (size, entries) = (parse_number(&captures[1]), parse_number(&captures[2]));
-    let wanted = (Some(bytes.len() as u128), Some(summary.entries as u128));
-    if (size, entries) == wanted {
-        Outcome::pass(format!("{} bytes and {} entries, as in {file}", bytes.len(), summary.entries))
-    } else {
-        Outcome::fail(format!(
-            "the kernel says {} bytes and {} entries; {file} has {} bytes and {} entries",
-            &captures[1],
-            &captures[2],
-            bytes.len(),
-            summary.entries
-        ))
+/// Judges with the bytes of a file from the project root (an archive, a
+/// user program); a missing file fails the check with the `make` target
+/// that builds it.
+fn with_file(file: &str, judge: impl FnOnce(&[u8]) -> Outcome) -> Outcome {
+    match crate::project::Project::find().and_then(|project| project.read(file)) {
+        Ok(bytes) => judge(&bytes),
+        Err(e) => Outcome::fail(format!("{e:#}")),
     }
 }
 

@@ -12,18 +12,25 @@
 //! `parse` turns a manifest's `[[achievement.check]]` table into a
 //! [`Check`]; `evaluate` judges one against the evidence of a boot, with
 //! the kinds that need more than a log in their own files: `monitor`
-//! (QEMU's monitor) and `over_time` (rates and changes against the host's
-//! clock).
+//! (QEMU's monitor), `over_time` (rates and changes against the host's
+//! clock), `files` (an archive, a listing and a file's bytes against the
+//! archive the referee reads itself), `segments` (a load plan and a
+//! fault address against an ELF's program headers) and `interleave`
+//! (several counters sharing one serial port: each in order, taking turns).
 
 pub(crate) mod evaluate;
+pub(crate) mod files;
+mod interleave;
 mod monitor;
-mod over_time;
+pub(crate) mod over_time;
 mod parse;
+pub(crate) mod segments;
 
 use std::time::Duration;
 
 use regex::Regex;
 
+use crate::manifest::Module;
 pub use evaluate::{Evidence, Outcome, evaluate};
 pub use parse::{RawCheck, parse_check};
 
@@ -41,7 +48,8 @@ pub struct Check {
 /// What a boot needs: the scenario on the command line, input sent while
 /// it runs, and what the check asks of the boot. Checks with the same
 /// scenario and steps share boots; the referee takes the union of what
-/// they ask (every monitor command, the longest screenshot interval).
+/// they ask (every monitor command, the longest screenshot interval, the
+/// longest CPU window).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct BootSpec {
     pub scenario: Option<String>,
@@ -54,15 +62,32 @@ pub struct BootSpec {
     pub rate_window: Option<RateWindow>,
     /// A second screenshot, this long after the first (`screen-changes`).
     pub second_screenshot: Option<Duration>,
+    /// Measure QEMU's own CPU time over this much wall-clock time once the
+    /// held boot has settled (`host-cpu`).
+    pub cpu_window: Option<Duration>,
     /// A named variation of the machine (`machine = "no-8042"`), for the
     /// few checks about hardware that is missing.
     pub machine: Option<String>,
+    /// Boot modules in place of the checkpoint's (`modules = [...]`), for
+    /// checks of what the kernel does with a different file: a corrupted
+    /// archive, a vault without init.
+    pub modules: Option<Vec<Module>>,
 }
 
 impl BootSpec {
     /// A spec that asks nothing beyond `needs`.
     pub fn new(scenario: Option<String>, steps: Vec<Step>, needs: Needs) -> Self {
-        Self { scenario, steps, needs, monitor: None, rate_window: None, second_screenshot: None, machine: None }
+        Self {
+            scenario,
+            steps,
+            needs,
+            monitor: None,
+            rate_window: None,
+            second_screenshot: None,
+            cpu_window: None,
+            machine: None,
+            modules: None,
+        }
     }
 }
 
@@ -89,6 +114,16 @@ pub struct RateWindow {
     pub min_span: Duration,
 }
 
+/// QEMU's CPU time over a window of wall-clock time, as the host counted
+/// it (`host-cpu`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CpuUse {
+    /// User plus system time of the QEMU process during the window.
+    pub cpu: Duration,
+    /// The window's wall-clock length, as measured.
+    pub wall: Duration,
+}
+
 /// What a check needs from its boot. A boot cannot give both a held
 /// machine and an exit code: a held boot is photographed, questioned
 /// through the monitor and then quit by the referee, while an unheld one
@@ -104,6 +139,9 @@ pub enum Needs {
     Screen,
     /// QEMU's monitor, asked about the settled machine (held).
     Monitor,
+    /// QEMU's own CPU time on the host, measured while the settled machine
+    /// keeps running (held).
+    HostCpu,
     /// The exit code the kernel leaves QEMU with.
     Exit,
 }
@@ -167,12 +205,46 @@ pub enum CheckKind {
     /// per second of host time, within `tolerance` (a fraction), measured
     /// over lines at least `min_span` apart.
     SerialRate { pattern: Regex, rate: f64, tolerance: f64, min_span: Duration },
+    /// Every match of `pattern` (captures: a stream name, a decimal number)
+    /// whose name is one of `streams` is taken in order of appearance. Each
+    /// stream counts exactly 1..=`count` in order; with `min_switches`,
+    /// consecutive matches change stream at least that often; with
+    /// `strict`, the streams take turns in the listed order
+    /// (`a 1, b 1, a 2, b 2, …`).
+    Interleave { pattern: Regex, streams: Vec<String>, count: u64, min_switches: Option<u64>, strict: bool },
+    /// QEMU's own CPU time (user + system, read from the host's `/proc`)
+    /// over `window` of wall-clock time after the held boot settled is
+    /// less than `max_share` of that time: a guest that halts when idle.
+    HostCpu { window: Duration, max_share: f64 },
     /// QEMU ended through `isa-debug-exit` with this guest code.
     Exit { code: ExitExpectation },
     /// The pattern captures (bytes, entries) the kernel reports for an
     /// archive; both must equal what `libs/ustar` finds in the archive at
     /// `file` (relative to the project root), read by the referee itself.
-    Archive { pattern: Regex, file: String },
+    /// When the archive is corrupted, `entries` counts the good entries
+    /// before the bad header, and `error` (one capture) must be set and
+    /// capture exactly the error `libs/ustar` reports; when it is intact,
+    /// `error` must not match at all.
+    Archive { pattern: Regex, file: String, error: Option<Regex> },
+    /// The output of `command`, run by the kernel between `$ command` and
+    /// its `[program exited with code 0 after writing N bytes]` line, is
+    /// one `TYPE SIZE PATH` line for each entry of the archive at `file`
+    /// (implied directories included), or with `directory` for each of
+    /// that directory's direct children, in any order.
+    Listing { command: String, file: String, directory: Option<String> },
+    /// The output of `command`, framed the same way, is exactly the bytes
+    /// of `entry` in the archive at `file` (plus the newline the kernel
+    /// adds before its end line when the file does not end with one).
+    FileBytes { command: String, file: String, entry: String },
+    /// Every match of `pattern` (captures: address, file offset, file
+    /// size, memory size, flags like `R-X`) is, in order, one PT_LOAD
+    /// segment of the ELF at `file` with a non-zero memory size; with
+    /// `entry` (one capture), the entry point too.
+    ElfPlan { file: String, pattern: Regex, entry: Option<Regex> },
+    /// The pattern's capture, an address, lies inside a PT_LOAD segment of
+    /// the ELF at `file` whose flags are `flags` (`R-X`): a fault's CR2
+    /// inside the program's own code.
+    SerialSegment { pattern: Regex, file: String, flags: String },
     /// Properties of the built kernel ELF.
     Elf(ElfRules),
 }
@@ -243,6 +315,9 @@ pub struct ElfRules {
     /// Regexes that must not match the disassembly (`objdump -d -M intel`),
     /// e.g. `xmm` for SSE registers or `\[rsp-` for red-zone accesses.
     pub disassembly_forbids: Vec<Regex>,
+    /// Byte strings that occur nowhere in the file (a user program's text,
+    /// to prove the programs are no longer embedded in the kernel).
+    pub absent: Vec<String>,
 }
 
 /// Time limit for a boot when a check sets none. Under TCG the firmware

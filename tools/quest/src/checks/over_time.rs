@@ -1,6 +1,7 @@
-//! Checks against the host's clock: `serial-rate` and `screen-changes`.
+//! Checks against the host's clock: `serial-rate`, `screen-changes` and
+//! `host-cpu`.
 //!
-//! What these checks test is the kernel's own sense of time, so the kernel
+//! What the first two test is the kernel's own sense of time, so the kernel
 //! cannot be the reference. The referee's clock is: every serial line is
 //! stamped when it reaches the referee, and a second screenshot is taken a
 //! known time after the first. Without `-icount`, QEMU's virtual clock
@@ -11,14 +12,19 @@
 //! Rejected: counting lines instead of reading the counter. A kernel that
 //! prints once per 100 ticks but loses interrupts would still print
 //! regularly; the counter's growth is what shows the ticks it really saw.
+//!
+//! `host-cpu` asks the host how much CPU time QEMU itself burnt while the
+//! settled machine ran on for a window of wall-clock time: a kernel that
+//! halts when it has nothing to do lets QEMU sleep, one that spins keeps a
+//! host core busy, whatever it prints.
 
 use std::time::Duration;
 
 use regex::Regex;
 
-use super::Outcome;
 use super::evaluate::{Evidence, display_regex, ending_note, missing_line};
 use super::parse::parse_number;
+use super::{CpuUse, Outcome};
 use crate::screen::Image;
 
 /// `tolerance` when a serial-rate check gives none: 10%.
@@ -32,6 +38,11 @@ const DEFAULT_INTERVAL: Duration = Duration::from_millis(1500);
 const INTERVAL_MS: std::ops::RangeInclusive<u64> = 100..=30_000;
 /// Bounds for `min_span_s`, in seconds.
 const MIN_SPAN_S: std::ops::RangeInclusive<f64> = 0.5..=60.0;
+
+/// Bounds for `window_s` of a host-cpu check, in seconds: long enough that
+/// the host's clock ticks (10 ms) do not matter, short enough that a held
+/// boot does not idle for long.
+const CPU_WINDOW_S: std::ops::RangeInclusive<f64> = 1.0..=60.0;
 
 /// `interval_ms`, checked and defaulted.
 pub fn interval(ms: Option<u64>) -> Result<Duration, String> {
@@ -66,6 +77,23 @@ pub fn rate_fields(
         }
     };
     Ok((rate, tolerance, min_span))
+}
+
+/// `window_s` and `max_share` of a host-cpu check.
+pub fn cpu_fields(window_s: Option<&toml::Value>, max_share: Option<&toml::Value>) -> Result<(Duration, f64), String> {
+    let window = window_s.ok_or("a host-cpu check needs `window_s`, the seconds of wall-clock time to measure over")?;
+    let window = number(window, "window_s")?;
+    if !CPU_WINDOW_S.contains(&window) {
+        return Err(format!("window_s {window} must be {}..={} seconds", CPU_WINDOW_S.start(), CPU_WINDOW_S.end()));
+    }
+    let share = max_share.ok_or("a host-cpu check needs `max_share`, the most CPU QEMU may use, like 0.33 for 33%")?;
+    let share = number(share, "max_share")?;
+    if !(share > 0.0 && share <= 1.0) {
+        return Err(format!(
+            "max_share {share} is a fraction of one host CPU and must be more than 0 and at most 1 (0.33 is 33%)"
+        ));
+    }
+    Ok((Duration::from_secs_f64(window), share))
 }
 
 fn number(value: &toml::Value, name: &str) -> Result<f64, String> {
@@ -173,6 +201,49 @@ pub fn screen_changes(region: (u32, u32, u32, u32), interval: Duration, evidence
         Outcome::pass(format!(
             "{changed} of the {total} pixels of the region at ({x}, {y}) changed in {}",
             seconds(after)
+        ))
+    }
+}
+
+/// CPU time as a fraction of wall-clock time (1.0 is one host core kept
+/// busy; above 1.0 with several virtual processors).
+pub fn cpu_share(used: CpuUse) -> f64 {
+    if used.wall.is_zero() {
+        return f64::INFINITY;
+    }
+    used.cpu.as_secs_f64() / used.wall.as_secs_f64()
+}
+
+/// QEMU's CPU time over the window after the boot settled, against
+/// `max_share`.
+pub fn host_cpu(window: Duration, max_share: f64, evidence: &Evidence) -> Outcome {
+    match evidence.host_cpu {
+        Some(Ok(used)) => cpu_verdict(*used, max_share),
+        Some(Err(problem)) => Outcome::fail(format!("QEMU's CPU time could not be measured: {problem}")),
+        None => Outcome::fail(format!(
+            "QEMU's CPU time was not measured over the {:.1} s window: the machine did not settle and stay running {}",
+            window.as_secs_f64(),
+            ending_note(evidence)
+        )),
+    }
+}
+
+/// "QEMU used 0.41 s of CPU in 10.0 s (4 %), under the 33 % allowed".
+pub fn cpu_verdict(used: CpuUse, max_share: f64) -> Outcome {
+    let share = cpu_share(used);
+    let summary = format!(
+        "QEMU used {:.2} s of CPU in {:.1} s ({:.0} %)",
+        used.cpu.as_secs_f64(),
+        used.wall.as_secs_f64(),
+        share * 100.0
+    );
+    let allowed = max_share * 100.0;
+    if share < max_share {
+        Outcome::pass(format!("{summary}, under the {allowed:.0} % allowed"))
+    } else {
+        Outcome::fail(format!(
+            "{summary}, and it must stay under {allowed:.0} %: the guest does not halt when idle, so QEMU keeps a host \
+             core busy running it"
         ))
     }
 }

@@ -15,6 +15,7 @@ use super::{
     BootSpec, Bound, Check, CheckKind, DEFAULT_TIMEOUT, ElfRules, ExitExpectation, Needs, RateWindow, Step, monitor,
     over_time,
 };
+use crate::manifest::Module;
 
 /// The check table as written.
 #[derive(Debug, Default, Deserialize)]
@@ -24,6 +25,7 @@ pub struct RawCheck {
     scenario: Option<String>,
     timeout_s: Option<u64>,
     machine: Option<String>,
+    modules: Option<Vec<Module>>,
     #[serde(default)]
     send: Vec<RawStep>,
     expect: Option<Vec<String>>,
@@ -42,7 +44,8 @@ pub struct RawCheck {
     tolerance: Option<toml::Value>,
     min_share: Option<f64>,
     text: Option<String>,
-    absent: Option<String>,
+    /// One regex for screen-text, a list of strings for elf.
+    absent: Option<toml::Value>,
     scale: Option<u32>,
     fg: Option<String>,
     bg: Option<String>,
@@ -63,6 +66,17 @@ pub struct RawCheck {
     min_span_s: Option<toml::Value>,
     base: Option<String>,
     file: Option<String>,
+    error: Option<String>,
+    directory: Option<String>,
+    /// A path in an archive for file-bytes, a regex for elf-plan.
+    entry: Option<String>,
+    flags: Option<String>,
+    streams: Option<Vec<String>>,
+    count: Option<i64>,
+    min_switches: Option<i64>,
+    strict: Option<bool>,
+    window_s: Option<toml::Value>,
+    max_share: Option<toml::Value>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -99,13 +113,20 @@ const FIELDS: &[(&str, &[&str])] = &[
             "symbol",
             "no_writable_code",
             "disassembly_forbids",
+            "absent",
         ],
     ),
     ("serial-symbol", &["pattern", "symbol", "file"]),
     ("serial-same", &["pattern"]),
     ("serial-differ", &["pattern"]),
     ("serial-translation", &["pattern", "base", "symbol"]),
-    ("archive", &["pattern", "file"]),
+    ("archive", &["pattern", "file", "error"]),
+    ("listing", &["command", "file", "directory"]),
+    ("file-bytes", &["command", "file", "entry"]),
+    ("elf-plan", &["file", "pattern", "entry"]),
+    ("serial-segment", &["pattern", "file", "flags"]),
+    ("interleave", &["pattern", "streams", "count", "min_switches", "strict"]),
+    ("host-cpu", &["window_s", "max_share"]),
 ];
 
 impl RawCheck {
@@ -148,6 +169,16 @@ impl RawCheck {
             ("min_span_s", self.min_span_s.is_some()),
             ("base", self.base.is_some()),
             ("file", self.file.is_some()),
+            ("error", self.error.is_some()),
+            ("directory", self.directory.is_some()),
+            ("entry", self.entry.is_some()),
+            ("flags", self.flags.is_some()),
+            ("streams", self.streams.is_some()),
+            ("count", self.count.is_some()),
+            ("min_switches", self.min_switches.is_some()),
+            ("strict", self.strict.is_some()),
+            ("window_s", self.window_s.is_some()),
+            ("max_share", self.max_share.is_some()),
         ];
         flags.iter().filter(|(_, set)| *set).map(|(name, _)| *name).collect()
     }
@@ -220,9 +251,14 @@ pub fn parse_check(raw: RawCheck) -> Result<Check, String> {
             if (raw.fg.is_some() || raw.bg.is_some()) && raw.text.is_none() {
                 return Err("`fg`/`bg` colour the cells `text` matches: give `text`".into());
             }
+            let absent = match &raw.absent {
+                None => None,
+                Some(toml::Value::String(source)) => Some(regex(source)?),
+                Some(_) => return Err("`absent` of a screen-text check is one regex, a string".into()),
+            };
             CheckKind::ScreenText {
                 pattern: raw.text.map(pattern).transpose()?,
-                absent: raw.absent.as_deref().map(regex).transpose()?,
+                absent,
                 scale: scale(raw.scale)?,
                 fg: raw.fg.as_deref().map(|c| colour(Some(c))).transpose()?,
                 bg: raw.bg.as_deref().map(|c| colour(Some(c))).transpose()?,
@@ -232,7 +268,31 @@ pub fn parse_check(raw: RawCheck) -> Result<Check, String> {
         "serial-differ" => CheckKind::SerialDiffer { pattern: capture_pattern(raw.pattern.as_deref(), 2)? },
         "archive" => CheckKind::Archive {
             pattern: capture_pattern(raw.pattern.as_deref(), 2)?,
-            file: raw.file.clone().ok_or("an archive check needs `file`, the archive's path from the project root")?,
+            file: project_file(raw.file.as_deref(), "an archive check needs `file`, the archive's path")?,
+            error: raw.error.as_deref().map(|source| capture_pattern(Some(source), 1)).transpose()?,
+        },
+        "listing" => CheckKind::Listing {
+            command: program_command(raw.command.as_deref())?,
+            file: project_file(raw.file.as_deref(), "a listing check needs `file`, the archive's path")?,
+            directory: raw.directory.as_deref().map(archive_directory).transpose()?,
+        },
+        "file-bytes" => CheckKind::FileBytes {
+            command: program_command(raw.command.as_deref())?,
+            file: project_file(raw.file.as_deref(), "a file-bytes check needs `file`, the archive's path")?,
+            entry: match raw.entry.as_deref().map(str::trim) {
+                Some(entry) if !entry.is_empty() => entry.to_string(),
+                _ => return Err("a file-bytes check needs `entry`, the file's path inside the archive".into()),
+            },
+        },
+        "elf-plan" => CheckKind::ElfPlan {
+            file: project_file(raw.file.as_deref(), "an elf-plan check needs `file`, the ELF's path")?,
+            pattern: capture_pattern(raw.pattern.as_deref(), 5)?,
+            entry: raw.entry.as_deref().map(|source| capture_pattern(Some(source), 1)).transpose()?,
+        },
+        "serial-segment" => CheckKind::SerialSegment {
+            pattern: capture_pattern(raw.pattern.as_deref(), 1)?,
+            file: project_file(raw.file.as_deref(), "a serial-segment check needs `file`, the ELF's path")?,
+            flags: segment_flags(raw.flags.as_deref())?,
         },
         "serial-translation" => CheckKind::SerialTranslation {
             pattern: capture_pattern(raw.pattern.as_deref(), 2)?,
@@ -240,7 +300,7 @@ pub fn parse_check(raw: RawCheck) -> Result<Check, String> {
             symbol: raw.symbol.clone(),
         },
         "serial-symbol" => CheckKind::SerialSymbol {
-            file: raw.file.clone(),
+            file: raw.file.as_deref().map(|file| project_file(Some(file), "")).transpose()?,
             pattern: capture_pattern(raw.pattern.as_deref(), 1)?,
             symbol: raw.symbol.clone().ok_or("a serial-symbol check needs `symbol`")?,
         },
@@ -286,15 +346,21 @@ pub fn parse_check(raw: RawCheck) -> Result<Check, String> {
                 over_time::rate_fields(raw.rate.as_ref(), raw.tolerance.as_ref(), raw.min_span_s.as_ref())?;
             CheckKind::SerialRate { pattern: capture_pattern(raw.pattern.as_deref(), 1)?, rate, tolerance, min_span }
         }
+        "interleave" => interleave(&raw)?,
+        "host-cpu" => {
+            let (window, max_share) = over_time::cpu_fields(raw.window_s.as_ref(), raw.max_share.as_ref())?;
+            CheckKind::HostCpu { window, max_share }
+        }
         "exit" => CheckKind::Exit { code: exit_code(raw.code.as_ref())? },
         "elf" => CheckKind::Elf(elf_rules(&raw)?),
         _ => unreachable!("kinds are matched against FIELDS above"),
     };
 
     let boot = if raw.kind == "elf" {
-        if raw.scenario.is_some() || !raw.send.is_empty() || raw.machine.is_some() {
+        if raw.scenario.is_some() || !raw.send.is_empty() || raw.machine.is_some() || raw.modules.is_some() {
             return Err(
-                "an elf check reads the built file and boots nothing: drop `scenario`, `send` and `machine`".into()
+                "an elf check reads the built file and boots nothing: drop `scenario`, `send`, `machine` and `modules`"
+                    .into(),
             );
         }
         None
@@ -303,6 +369,7 @@ pub fn parse_check(raw: RawCheck) -> Result<Check, String> {
         let needs = match raw.kind.as_str() {
             kind if kind.starts_with("screen-") => Needs::Screen,
             "monitor" => Needs::Monitor,
+            "host-cpu" => Needs::HostCpu,
             "serial-rate" => Needs::SerialOverTime,
             "exit" => Needs::Exit,
             _ => Needs::Serial,
@@ -315,6 +382,12 @@ pub fn parse_check(raw: RawCheck) -> Result<Check, String> {
             }
             spec.machine = Some(variant);
         }
+        if let Some(modules) = raw.modules {
+            for module in &modules {
+                project_file(Some(&module.path), "")?;
+            }
+            spec.modules = Some(modules);
+        }
         match &kind {
             CheckKind::Monitor { command, .. } => spec.monitor = Some(command.clone()),
             CheckKind::SerialRate { min_span, .. } => {
@@ -322,6 +395,7 @@ pub fn parse_check(raw: RawCheck) -> Result<Check, String> {
                 spec.rate_window = Some(RateWindow { pattern, min_span: *min_span });
             }
             CheckKind::ScreenChanges { interval, .. } => spec.second_screenshot = Some(*interval),
+            CheckKind::HostCpu { window, .. } => spec.cpu_window = Some(*window),
             _ => {}
         }
         Some(spec)
@@ -340,6 +414,50 @@ pub fn parse_check(raw: RawCheck) -> Result<Check, String> {
         ));
     }
     Ok(Check { boot, kind, timeout })
+}
+
+/// An interleave check: a two-capture pattern (stream name, number), two
+/// or more distinct stream names, a count from 1, and switches that the
+/// counted lines can actually make.
+fn interleave(raw: &RawCheck) -> Result<CheckKind, String> {
+    let source = raw.pattern.as_deref().ok_or(
+        "an interleave check needs `pattern`, with two captures: the stream's name and its number, like '^(a|b) (\\d+)$'",
+    )?;
+    let pattern = capture_pattern(Some(source), 2)
+        .map_err(|e| format!("{e} (an interleave pattern captures the stream's name, then its decimal number)"))?;
+    let streams = raw.streams.clone().unwrap_or_default();
+    if streams.len() < 2 {
+        return Err(format!(
+            "an interleave check needs `streams`, at least two names (like [\"a\", \"b\"]); it has {}",
+            streams.len()
+        ));
+    }
+    if let Some(empty) = streams.iter().position(|name| name.is_empty()) {
+        return Err(format!("stream {} of `streams` is empty; every stream needs a name", empty + 1));
+    }
+    if let Some((index, name)) = streams.iter().enumerate().find(|(i, name)| streams[..*i].contains(name)) {
+        return Err(format!("stream {name:?} appears twice in `streams` (again as number {})", index + 1));
+    }
+    let count = match raw.count {
+        None => return Err("an interleave check needs `count`, how far each stream counts (1 to count)".into()),
+        Some(count) if count >= 1 => count as u64,
+        Some(count) => return Err(format!("count {count} must be at least 1: each stream counts from 1 to count")),
+    };
+    let most = (streams.len() as u64).saturating_mul(count) - 1;
+    let min_switches = match raw.min_switches {
+        None => None,
+        Some(min) if min < 1 => {
+            return Err(format!("min_switches {min} must be at least 1 (leave it out to not count switches)"));
+        }
+        Some(min) if min as u64 > most => {
+            return Err(format!(
+                "min_switches {min} can never be reached: {} streams of {count} lines switch at most {most} times",
+                streams.len()
+            ));
+        }
+        Some(min) => Some(min as u64),
+    };
+    Ok(CheckKind::Interleave { pattern, streams, count, min_switches, strict: raw.strict.unwrap_or(false) })
 }
 
 fn scale(value: Option<u32>) -> Result<u32, String> {
@@ -385,6 +503,57 @@ fn capture_pattern(source: Option<&str>, groups: usize) -> Result<Regex, String>
         return Err(format!("pattern {source:?} must have exactly {groups} capture group(s), it has {found}"));
     }
     Ok(pattern)
+}
+
+/// A path from the project root (`build/vault.tar`): relative, and never
+/// climbing out with `..`, so a manifest can only name files of its own
+/// repository.
+fn project_file(path: Option<&str>, missing: &str) -> Result<String, String> {
+    let path = path.ok_or(missing)?;
+    if path.trim().is_empty() {
+        return Err("a file path must not be empty".into());
+    }
+    if std::path::Path::new(path).is_absolute() || path.starts_with('/') {
+        return Err(format!("{path:?} must be a path from the project root, like \"build/vault.tar\", not absolute"));
+    }
+    if path.split(['/', '\\']).any(|part| part == "..") {
+        return Err(format!("{path:?} must stay inside the project: no `..`"));
+    }
+    Ok(path.to_string())
+}
+
+/// The command line of a program the kernel runs, as it prints it after
+/// `$ ` (`bin/ls docs`).
+fn program_command(command: Option<&str>) -> Result<String, String> {
+    let command = command.ok_or("this check needs `command`, the program and its arguments, like \"bin/ls docs\"")?;
+    if command.trim().is_empty() || command.trim() != command || command.contains('\n') {
+        return Err(format!(
+            "command {command:?} must be one line, the program and its arguments, without spaces around"
+        ));
+    }
+    Ok(command.to_string())
+}
+
+/// A directory inside an archive, normalised as `libs/ustar` does
+/// (`./docs/` is `docs`).
+fn archive_directory(directory: &str) -> Result<String, String> {
+    let normal = ustar::Path::from(directory).to_string();
+    if normal.is_empty() {
+        return Err(format!(
+            "directory {directory:?} is the archive's root: leave `directory` out to check the whole listing"
+        ));
+    }
+    Ok(normal)
+}
+
+/// Segment flags as the kernel prints them: `R-X`, `RW-`, `R--`.
+fn segment_flags(flags: Option<&str>) -> Result<String, String> {
+    let flags = flags.ok_or("a serial-segment check needs `flags`, like \"R-X\"")?;
+    let valid = flags.len() == 3 && flags.chars().zip(["R-", "W-", "X-"]).all(|(c, allowed)| allowed.contains(c));
+    if !valid {
+        return Err(format!("flags {flags:?} must be three letters R/-, W/-, X/-, like \"R-X\" or \"RW-\""));
+    }
+    Ok(flags.to_string())
 }
 
 fn bound(value: &toml::Value) -> Result<Bound, String> {
@@ -454,6 +623,7 @@ fn elf_rules(raw: &RawCheck) -> Result<ElfRules, String> {
         symbol: raw.symbol.clone(),
         no_writable_code: raw.no_writable_code.unwrap_or(false),
         disassembly_forbids: regexes(raw.disassembly_forbids.as_deref().unwrap_or_default())?,
+        absent: absent_strings(raw.absent.as_ref())?,
     };
     if (rules.section_starts_with.is_some() || rules.section_ends_with.is_some()) && rules.section.is_none() {
         return Err("section_starts_with / section_ends_with need `section`".into());
@@ -463,11 +633,27 @@ fn elf_rules(raw: &RawCheck) -> Result<ElfRules, String> {
         || rules.section.is_some()
         || rules.symbol.is_some()
         || rules.no_writable_code
-        || !rules.disassembly_forbids.is_empty();
+        || !rules.disassembly_forbids.is_empty()
+        || !rules.absent.is_empty();
     if !any {
         return Err("an elf check needs at least one rule".into());
     }
     Ok(rules)
+}
+
+/// `absent` of an elf check: a list of non-empty strings.
+fn absent_strings(value: Option<&toml::Value>) -> Result<Vec<String>, String> {
+    let wrong = || "`absent` of an elf check is a list of strings, like [\"hello, kernel\"]".to_string();
+    let Some(value) = value else { return Ok(Vec::new()) };
+    let items = value.as_array().ok_or_else(wrong)?;
+    let strings =
+        items.iter().map(|item| item.as_str().map(str::to_string).ok_or_else(wrong)).collect::<Result<Vec<_>, _>>()?;
+    if strings.is_empty() || strings.iter().any(String::is_empty) {
+        return Err(
+            "`absent` needs at least one string, and none may be empty (an empty string is in every file)".into()
+        );
+    }
+    Ok(strings)
 }
 
 fn step(raw: RawStep) -> Result<Step, String> {

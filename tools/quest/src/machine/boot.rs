@@ -5,8 +5,11 @@
 //! `serial.rs`), QMP through a Unix socket in the boot's own folder. A boot
 //! ends when QEMU exits by itself (the kernel wrote to `isa-debug-exit`),
 //! when a held boot has *settled* (`settle.rs`; the referee then asks the
-//! monitor, takes screenshots and quits it), or when its time runs out
-//! (killed). QEMU is killed on every path, including panics in the
+//! monitor, takes screenshots, measures QEMU's CPU time over a window if
+//! asked, and quits it), or when its time runs out (killed). The time
+//! limit bounds the wait for settling; what the referee does with the
+//! settled machine comes on top, so a long CPU window needs no longer
+//! limit. QEMU is killed on every path, including panics in the
 //! referee, by the guard's `Drop`.
 
 use std::collections::BTreeMap;
@@ -18,11 +21,12 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use regex::Regex;
 
+use super::cpu;
 use super::qmp::Qmp;
 use super::serial::{SerialLog, SerialReader};
 use super::settle::{HoldPlan, Settling};
 use super::{Accel, Ending, Firmware, QMP_CONNECT_TIMEOUT, base_args};
-use crate::checks::Step;
+use crate::checks::{CpuUse, Step};
 
 /// The line the kernel prints when the rank ladder is done.
 pub const LADDER_DONE: &str = r"(?m)^rank \d+: .* reached";
@@ -68,6 +72,10 @@ pub struct BootRecord {
     pub second_screenshot: Option<(PathBuf, Duration)>,
     /// What QEMU's monitor answered at settle time: command → text.
     pub monitor: BTreeMap<String, String>,
+    /// QEMU's CPU time over the plan's window after the screenshots, or
+    /// why it could not be read; `None` when no window was asked for or
+    /// the boot never settled.
+    pub host_cpu: Option<Result<CpuUse, String>>,
     pub elapsed: Duration,
     /// Problems with input steps, the monitor or the screenshots.
     pub notes: Vec<String>,
@@ -156,7 +164,7 @@ pub fn run_boot(request: &BootRequest) -> Result<BootRecord> {
     {
         // Settled or timed out: look at the machine before QEMU goes away.
         let plan = request.hold.clone().unwrap_or_default();
-        looked = look(qmp, &mut guard, &plan, request, &mut notes);
+        looked = look(qmp, &mut guard, &plan, !timed_out, request, &mut notes);
         if !timed_out {
             stopped_by_referee = true;
             qmp.quit();
@@ -185,6 +193,7 @@ pub fn run_boot(request: &BootRequest) -> Result<BootRecord> {
         screenshot: looked.screenshot,
         second_screenshot: looked.second_screenshot,
         monitor: looked.monitor,
+        host_cpu: looked.host_cpu,
         elapsed: start.elapsed(),
         notes,
         nonce: request.nonce.clone(),
@@ -197,11 +206,22 @@ struct Looked {
     monitor: BTreeMap<String, String>,
     screenshot: Option<PathBuf>,
     second_screenshot: Option<(PathBuf, Duration)>,
+    host_cpu: Option<Result<CpuUse, String>>,
 }
 
 /// Asks the monitor, then screenshots, in that order: `info` commands
-/// only read, so they cannot disturb the picture.
-fn look(qmp: &mut Qmp, guard: &mut Guard, plan: &HoldPlan, request: &BootRequest, notes: &mut Vec<String>) -> Looked {
+/// only read, so they cannot disturb the picture. Then, on a boot that
+/// `settled` (not one that ran out of time), QEMU's CPU time over the
+/// plan's window: last, so no QMP command (a screendump costs QEMU tens
+/// of milliseconds) falls inside the window.
+fn look(
+    qmp: &mut Qmp,
+    guard: &mut Guard,
+    plan: &HoldPlan,
+    settled: bool,
+    request: &BootRequest,
+    notes: &mut Vec<String>,
+) -> Looked {
     let mut looked = Looked::default();
     for command in &plan.monitor {
         match qmp.human_monitor_command(command) {
@@ -225,6 +245,9 @@ fn look(qmp: &mut Qmp, guard: &mut Guard, plan: &HoldPlan, request: &BootRequest
         let taken = Instant::now();
         if wait_until(guard, taken + interval, || false).is_some() {
             notes.push("QEMU exited before the second screenshot".into());
+            if plan.cpu_window.is_some() {
+                looked.host_cpu = Some(Err("QEMU exited before its CPU time could be measured".into()));
+            }
             return looked;
         }
         let path = request.run_dir.join("screen-2.png");
@@ -233,7 +256,36 @@ fn look(qmp: &mut Qmp, guard: &mut Guard, plan: &HoldPlan, request: &BootRequest
             Err(e) => notes.push(format!("second screendump failed: {e:#}")),
         }
     }
+    if let Some(window) = plan.cpu_window.filter(|_| settled) {
+        let measured = measure_cpu(guard, window);
+        // Kept beside serial.txt, for a maintainer puzzling over a verdict.
+        let text = match &measured {
+            Ok(used) => format!("cpu {:.3} s\nwall {:.3} s\n", used.cpu.as_secs_f64(), used.wall.as_secs_f64()),
+            Err(problem) => format!("not measured: {problem}\n"),
+        };
+        if let Err(e) = std::fs::write(request.run_dir.join("host-cpu.txt"), text) {
+            notes.push(format!("saving the CPU measurement: {e}"));
+        }
+        looked.host_cpu = Some(measured);
+    }
     looked
+}
+
+/// QEMU's CPU time (user + system, from `/proc`) while it runs on for
+/// `window` of wall-clock time.
+fn measure_cpu(guard: &mut Guard, window: Duration) -> Result<CpuUse, String> {
+    let pid = guard.0.id();
+    let before = cpu::cpu_time(pid)?;
+    let started = Instant::now();
+    if wait_until(guard, started + window, || false).is_some() {
+        return Err(format!(
+            "QEMU exited {:.1} s into the {:.1} s window",
+            started.elapsed().as_secs_f64(),
+            window.as_secs_f64()
+        ));
+    }
+    let after = cpu::cpu_time(pid)?;
+    Ok(CpuUse { cpu: after.saturating_sub(before), wall: started.elapsed() })
 }
 
 /// Polls until QEMU exits (returns its status), `done()` holds, or the

@@ -10,6 +10,7 @@
 
 mod accel;
 mod boot;
+mod cpu;
 mod esp;
 mod qmp;
 mod serial;

@@ -10,7 +10,8 @@
 //! its window, or until it is plain that they never will.
 //!
 //! `HoldPlan` is what the held boot's checks want once it has settled:
-//! monitor commands, counters to wait for, a second screenshot.
+//! monitor commands, counters to wait for, a second screenshot, a window
+//! of QEMU's CPU time.
 
 use std::time::{Duration, Instant};
 
@@ -39,6 +40,9 @@ pub struct HoldPlan {
     /// Take a second screenshot this long after the first
     /// (`screen-changes` checks).
     pub second_screenshot: Option<Duration>,
+    /// Then measure QEMU's CPU time over this much wall-clock time, the
+    /// machine left running (`host-cpu` checks).
+    pub cpu_window: Option<Duration>,
 }
 
 /// Watches a held boot's serial output for the moment it has settled.

@@ -5,7 +5,8 @@
 //! and quits it), an unheld one (the kernel exits QEMU itself, so the exit
 //! code means something), or both, and each check is judged on one of
 //! them. The held boot does the union of what its checks ask: every
-//! monitor command, every counter window, the longest screenshot interval.
+//! monitor command, every counter window, the longest screenshot interval,
+//! the longest CPU window.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -16,7 +17,7 @@ use crate::machine::HoldPlan;
 /// What the checks sharing a scenario and input need between them.
 #[derive(Default)]
 pub struct Group {
-    /// Some check needs the held machine (screen, monitor).
+    /// Some check needs the held machine (screen, monitor, host CPU).
     held: bool,
     /// Some check needs the exit code.
     exit: bool,
@@ -30,11 +31,12 @@ pub struct Group {
     monitor: BTreeSet<String>,
     rate_windows: BTreeSet<RateWindow>,
     second_screenshot: Option<Duration>,
+    cpu_window: Option<Duration>,
 }
 
 impl Group {
     pub fn add(&mut self, spec: &BootSpec, timeout: Duration) {
-        self.held |= matches!(spec.needs, Needs::Screen | Needs::Monitor);
+        self.held |= matches!(spec.needs, Needs::Screen | Needs::Monitor | Needs::HostCpu);
         self.exit |= spec.needs == Needs::Exit;
         self.over_time |= spec.needs == Needs::SerialOverTime;
         self.interactive |= !spec.steps.is_empty();
@@ -42,6 +44,7 @@ impl Group {
         self.monitor.extend(spec.monitor.iter().cloned());
         self.rate_windows.extend(spec.rate_window.iter().cloned());
         self.second_screenshot = self.second_screenshot.max(spec.second_screenshot);
+        self.cpu_window = self.cpu_window.max(spec.cpu_window);
     }
 
     /// A held boot is made for checks that need one, and for checks over
@@ -60,7 +63,7 @@ impl Group {
     /// time prefer the held one, which keeps running after the ladder.
     pub fn hold_for(&self, needs: Needs) -> bool {
         match needs {
-            Needs::Screen | Needs::Monitor => true,
+            Needs::Screen | Needs::Monitor | Needs::HostCpu => true,
             Needs::Exit => false,
             Needs::SerialOverTime => self.makes_held(),
             Needs::Serial => !self.makes_unheld(),
@@ -73,6 +76,7 @@ impl Group {
             monitor: self.monitor.iter().cloned().collect(),
             rate_windows: self.rate_windows.iter().cloned().collect(),
             second_screenshot: self.second_screenshot,
+            cpu_window: self.cpu_window,
         }
     }
 }
@@ -136,5 +140,24 @@ mod tests {
         assert!(group.makes_held() && !group.makes_unheld() && group.hold_for(Needs::Serial));
         group.add(&BootSpec::new(None, vec![crate::checks::Step::WaitMs(1)], Needs::Exit), Duration::from_secs(1));
         assert!(group.makes_unheld() && !group.hold_for(Needs::Serial));
+    }
+
+    #[test]
+    fn a_host_cpu_check_is_held_and_the_longest_window_wins() {
+        let mut short = spec(Needs::HostCpu);
+        short.cpu_window = Some(Duration::from_secs(5));
+        let mut long = short.clone();
+        long.cpu_window = Some(Duration::from_secs(12));
+        let merged = group(&[short.clone(), long, short, spec(Needs::Serial)]);
+        assert!(merged.makes_held() && !merged.makes_unheld());
+        assert!(merged.hold_for(Needs::HostCpu) && merged.hold_for(Needs::Serial));
+        assert_eq!(merged.plan().cpu_window, Some(Duration::from_secs(12)));
+        // The window is measured on the held boot even beside an exit check.
+        let mut idle = spec(Needs::HostCpu);
+        idle.cpu_window = Some(Duration::from_secs(3));
+        let both = group(&[idle, spec(Needs::Exit)]);
+        assert!(both.makes_held() && both.makes_unheld() && both.hold_for(Needs::HostCpu));
+        assert_eq!(both.plan().cpu_window, Some(Duration::from_secs(3)));
+        assert_eq!(group(&[spec(Needs::Screen)]).plan().cpu_window, None);
     }
 }

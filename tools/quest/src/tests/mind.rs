@@ -9,14 +9,15 @@ use crate::checks::{Check, Evidence, Outcome, evaluate};
 use crate::machine::{Ending, RAM_BYTES};
 use crate::manifest::parse_rank;
 
-fn check(table: &str) -> Check {
+/// The single check of a test manifest made of one check table.
+pub(super) fn check(table: &str) -> Check {
     let text = format!("{HEADER}{ACHIEVEMENT}\n[[achievement.check]]\n{table}");
     let rank = parse_rank(&text, Path::new("ranks/09-test/rank.toml")).unwrap();
     rank.achievements[0].checks[0].clone()
 }
 
 /// What a boot that only printed `serial` leaves for a check.
-fn serial_only(serial: &str) -> Evidence<'_> {
+pub(super) fn serial_only(serial: &str) -> Evidence<'_> {
     static NO_ANSWERS: std::sync::LazyLock<std::collections::BTreeMap<String, String>> =
         std::sync::LazyLock::new(Default::default);
     Evidence {
@@ -29,6 +30,7 @@ fn serial_only(serial: &str) -> Evidence<'_> {
         ram_bytes: RAM_BYTES,
         elf: &[],
         nonce: "n",
+        host_cpu: None,
     }
 }
 
@@ -92,7 +94,7 @@ fn archive_checks_size_and_entries_against_the_file_itself() {
     let check = check("kind = \"archive\"\npattern = '^vault (\\d+) bytes, (\\d+) entries$'\nfile = \"x.tar\"\n");
     let crate::checks::CheckKind::Archive { pattern, .. } = &check.kind else { panic!("an archive check") };
     let evidence = |serial: &str| {
-        let outcome = crate::checks::evaluate::archive(pattern, "x.tar", &bytes, &serial_only(serial));
+        let outcome = crate::checks::files::archive(pattern, None, "x.tar", &bytes, &serial_only(serial));
         (outcome.passed, outcome.detail)
     };
     let right = evidence(&format!("vault {} bytes, {entries} entries\n", bytes.len()));

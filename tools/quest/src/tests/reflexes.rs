@@ -52,6 +52,7 @@ impl Boot {
             ram_bytes: RAM_BYTES,
             elf: &[],
             nonce: "n",
+            host_cpu: None,
         };
         evaluate(&check.kind, &evidence)
     }

@@ -168,6 +168,7 @@ fn a_held_boot_waits_for_its_counter_then_asks_the_monitor_and_screenshots_twice
             min_span: Duration::from_millis(1500),
         }],
         second_screenshot: Some(Duration::from_millis(300)),
+        cpu_window: None,
     };
     let (record, seen, args) = ticking_kernel("held", plan);
     assert_eq!(record.ending, Ending::Stopped, "{:?}", record.notes);
@@ -202,4 +203,56 @@ fn without_a_counter_to_wait_for_a_held_boot_settles_at_the_first_quiet() {
     assert!(record.elapsed < Duration::from_secs(2), "{:?}", record.elapsed);
     assert!(record.monitor.is_empty() && record.second_screenshot.is_none());
     let _ = std::fs::remove_dir_all(fake_dir("quiet"));
+}
+
+#[test]
+fn a_cpu_window_keeps_the_settled_boot_running_and_measures_it_after_the_screenshot() {
+    let plan = HoldPlan { cpu_window: Some(Duration::from_secs(1)), ..HoldPlan::default() };
+    let (record, seen, _) = ticking_kernel("cpu", plan);
+    assert_eq!(record.ending, Ending::Stopped, "{:?}", record.notes);
+    // Nothing is asked of QMP inside the window: the screenshot comes before it.
+    assert_eq!(seen, ["qmp_capabilities", "screendump", "quit"]);
+    assert!(record.screenshot.is_some());
+    let used = record.host_cpu.clone().expect("a window was asked for").expect("/proc is readable here");
+    assert!(used.wall >= Duration::from_secs(1), "{used:?}");
+    // The fake is a shell that sleeps between lines: far from a busy core.
+    assert!(used.cpu < used.wall / 2, "{used:?}");
+    // Settling takes about 0.5 s; the window kept QEMU running a second more.
+    assert!(record.elapsed >= Duration::from_millis(1500), "{:?}", record.elapsed);
+    let saved = std::fs::read_to_string(fake_dir("cpu").join("run/host-cpu.txt")).unwrap();
+    assert!(saved.starts_with("cpu ") && saved.contains("\nwall 1."), "{saved}");
+    let _ = std::fs::remove_dir_all(fake_dir("cpu"));
+}
+
+#[test]
+fn a_boot_that_never_settles_is_looked_at_but_not_measured() {
+    let dir = fake_dir("cpu-hang");
+    let _ = std::fs::remove_dir_all(&dir);
+    // No ladder line ever: the boot runs into its time limit.
+    let script = format!(
+        "touch {dir}/started\nprintf 'MinimalOS 0.1.0 - rank VIII\\r\\n'\nwhile [ ! -e {dir}/quit ]; do sleep 0.05; done",
+        dir = dir.display()
+    );
+    let (qemu, firmware) = fake_qemu("cpu-hang", &script);
+    let server = fake_qmp(dir.clone());
+    let run_dir = dir.join("run");
+    let started = Instant::now();
+    let record = run_boot(&BootRequest {
+        esp_dir: run_dir.join("esp"),
+        run_dir,
+        firmware: &firmware,
+        accel: Accel::Tcg,
+        qemu_args: &[],
+        steps: &[],
+        hold: Some(HoldPlan { cpu_window: Some(Duration::from_secs(30)), ..HoldPlan::default() }),
+        timeout: Duration::from_secs(2),
+        nonce: "n".into(),
+        qemu,
+    })
+    .unwrap();
+    assert_eq!(record.ending, Ending::TimedOut { seconds: 2 });
+    assert_eq!(server.join().unwrap(), ["qmp_capabilities", "screendump"], "photographed, then killed");
+    assert!(record.host_cpu.is_none(), "{:?}", record.host_cpu);
+    assert!(started.elapsed() < Duration::from_secs(10), "no 30 s window on a dead boot: {:?}", started.elapsed());
+    let _ = std::fs::remove_dir_all(dir);
 }
