@@ -143,6 +143,7 @@ impl<'a> Console<'a> {
             match self.parser.feed(byte) {
                 Action::Byte(byte) => self.byte(byte),
                 Action::Sgr { params, count } => self.apply_sgr(&params[..count]),
+                Action::ClearScreen => self.clear(),
                 Action::Nothing => {}
             }
         }

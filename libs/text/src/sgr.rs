@@ -4,7 +4,8 @@
 //!
 //! ECMA-48 calls `ESC [` the Control Sequence Introducer; parameters are
 //! decimal numbers separated by `;`, and one byte in 0x40–0x7e ends the
-//! sequence. We act on `m` and ignore the rest.
+//! sequence. We act on `m` and on `2J` (erase the whole screen, what a
+//! shell's `clear` sends) and ignore the rest.
 
 /// What one input byte means.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -13,6 +14,9 @@ pub enum Action {
     Byte(u8),
     /// Apply these SGR parameters (`count` of them).
     Sgr { params: [u16; MAX_PARAMS], count: usize },
+    /// `ESC [ 2 J`: erase the whole screen (the console also homes the
+    /// cursor, which is what `clear` wants).
+    ClearScreen,
     /// Part of an escape sequence: nothing to do yet.
     Nothing,
 }
@@ -75,11 +79,11 @@ impl Parser {
             }
             0x40..=0x7e => {
                 self.state = State::Ground;
-                if byte == b'm' {
+                match byte {
                     // `ESC[m` with no parameter is a reset, like `ESC[0m`.
-                    Action::Sgr { params: self.params, count: self.count.max(1) }
-                } else {
-                    Action::Nothing
+                    b'm' => Action::Sgr { params: self.params, count: self.count.max(1) },
+                    b'J' if self.count == 1 && self.params[0] == 2 => Action::ClearScreen,
+                    _ => Action::Nothing,
                 }
             }
             // Intermediate and private bytes (`?`, `=`, space…): keep going.
@@ -96,6 +100,13 @@ impl Parser {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn erase_display_2_clears_and_other_erases_are_swallowed() {
+        assert_eq!(actions(b"\x1b[2J"), vec![Action::ClearScreen]);
+        assert_eq!(actions(b"\x1b[J\x1b[1J\x1b[H"), vec![]);
+        assert_eq!(actions(b"a\x1b[2Jb"), vec![Action::Byte(b'a'), Action::ClearScreen, Action::Byte(b'b')]);
+    }
 
     fn actions(input: &[u8]) -> Vec<Action> {
         let mut parser = Parser::default();
@@ -122,8 +133,8 @@ mod tests {
 
     #[test]
     fn swallows_sequences_it_does_not_understand() {
-        // Clear screen, cursor home and a private mode: none is drawn.
-        assert_eq!(actions(b"\x1b[2J\x1b[01;01H\x1b[=3hok"), vec![Action::Byte(b'o'), Action::Byte(b'k')]);
+        // Erase above, cursor home and a private mode: none is drawn.
+        assert_eq!(actions(b"\x1b[1J\x1b[01;01H\x1b[=3hok"), vec![Action::Byte(b'o'), Action::Byte(b'k')]);
         assert_eq!(actions(b"\x1bcA"), vec![Action::Byte(b'A')]);
     }
 
