@@ -96,7 +96,7 @@ limine:
 # giving a fixed-address ET_EXEC that Limine loads at its link address.
 # User programs (Rank VI on): each binary of user/programs, linked at
 # 0x400000 by user/link.ld, into build/user/NAME.elf, which the kernel embeds.
-USER_PROGRAMS := first answer crash privileged pointers spin nullcall hostile
+USER_PROGRAMS := first answer crash privileged pointers spin nullcall hostile init ls cat segments fsprobe sh hello true child family pingpong churn
 user: toolchain
 	@mkdir -p $(BUILD)/user
 	@for p in $(USER_PROGRAMS); do \
@@ -105,24 +105,39 @@ user: toolchain
 	  cp target/$(KERNEL_TARGET)/release/$$p $(BUILD)/user/$$p.elf || exit 1; \
 	done
 
-# The vault (Rank VII): every user program under bin/ and the files of
+# The vault (Rank VII): every user program under bin/, broken copies of
+# one under bad/ (`elf-forge`, for the loader to refuse), and the files of
 # vault/, packed as a USTAR archive that is the same bytes on every build
 # and machine: names sorted, mtime 0, owner and group 0, modes normalised.
+# Three damaged variants for the checks: a header whose name lost its
+# checksum, a size field with a non-octal digit, and a vault without init.
 VAULT := $(BUILD)/vault.tar
+VAULT_VARIANTS := $(BUILD)/vault-bad-checksum.tar $(BUILD)/vault-bad-size.tar $(BUILD)/vault-no-init.tar
 TAR_REPRODUCIBLE := --format=ustar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner --mode=a=rX,u+w
+FORGE_FROM := answer
+# $(call tar_block,ARCHIVE,PATH): the 512-byte block number of PATH's header.
+tar_block = $$(tar -tvR -f $(1) | awk '$$NF == "$(2)" { sub(":", "", $$2); print $$2 }')
 vault: user
+	@$(CARGO) build -q -p elfplan --bin elf-forge
 	@rm -rf $(BUILD)/vault-root && mkdir -p $(BUILD)/vault-root/bin
 	@cp -r vault/. $(BUILD)/vault-root/
 	@for p in $(USER_PROGRAMS); do cp $(BUILD)/user/$$p.elf $(BUILD)/vault-root/bin/$$p || exit 1; done
+	@target/debug/elf-forge $(BUILD)/user/$(FORGE_FROM).elf $(BUILD)/vault-root/bad
 	@cd $(BUILD)/vault-root && tar $(TAR_REPRODUCIBLE) -cf ../vault.tar.tmp $$(ls -A | LC_ALL=C sort)
 	@mv $(VAULT).tmp $(VAULT)
+	@cd $(BUILD)/vault-root && tar $(TAR_REPRODUCIBLE) --exclude=bin/init -cf ../vault-no-init.tar $$(ls -A | LC_ALL=C sort)
+	@cp $(VAULT) $(BUILD)/vault-bad-checksum.tar && block=$(call tar_block,$(VAULT),hello.txt) && \
+	  printf 'j' | dd of=$(BUILD)/vault-bad-checksum.tar bs=1 seek=$$((block * 512)) conv=notrunc status=none
+	@cp $(VAULT) $(BUILD)/vault-bad-size.tar && block=$(call tar_block,$(VAULT),docs/long.txt) && \
+	  printf '9' | dd of=$(BUILD)/vault-bad-size.tar bs=1 seek=$$((block * 512 + 124 + 8)) conv=notrunc status=none
 
 # Building the vault twice gives the same bytes.
 vault-test: vault
-	@cp $(VAULT) $(VAULT).first && touch vault/hello.txt && $(MAKE) --no-print-directory vault && \
-	if cmp -s $(VAULT) $(VAULT).first; then \
-	  echo "ok    vault.tar is reproducible ($$(stat -c %s $(VAULT)) bytes, $$(tar -tf $(VAULT) | wc -l) entries)"; \
-	else echo "FAIL  vault.tar differs between two builds"; exit 1; fi
+	@for f in $(VAULT) $(VAULT_VARIANTS); do cp $$f $$f.first; done && touch vault/hello.txt && \
+	$(MAKE) --no-print-directory vault && status=0 && \
+	for f in $(VAULT) $(VAULT_VARIANTS); do cmp -s $$f $$f.first || { echo "FAIL  $$f differs between two builds"; status=1; }; done; \
+	[ $$status = 0 ] && echo "ok    vault.tar and its $(words $(VAULT_VARIANTS)) variants are reproducible ($$(stat -c %s $(VAULT)) bytes, $$(tar -tf $(VAULT) | wc -l) entries)"; \
+	exit $$status
 
 kernel: toolchain user
 	@mkdir -p $(BUILD)/kernel/rank-$(RANK)
@@ -157,7 +172,7 @@ check: deps limine kernels vault testboot quest
 # Benchmarks: scenarios that time themselves with the TSC, booted under
 # `-icount shift=0`, where the TSC counts guest instructions: the same
 # figure on every run and every machine (host time under TCG means little).
-BENCH_SCENARIOS ?= irq-cost heap-bench syscall-bench
+BENCH_SCENARIOS ?= irq-cost heap-bench syscall-bench vault-bench sched-bench
 bench: deps limine kernel testboot quest
 	@mkdir -p $(BUILD); : > $(BUILD)/bench.txt
 	@for s in $(BENCH_SCENARIOS); do \
@@ -249,6 +264,7 @@ lint: toolchain user
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy -q -p kernel --target $(KERNEL_TARGET) -- -D warnings
 	$(CARGO) clippy -q -p testboot --target x86_64-unknown-uefi -- -D warnings
+	$(CARGO) clippy -q -p programs -p runtime --target $(KERNEL_TARGET) -- -D warnings
 	$(CARGO) clippy -q --all-targets -- -D warnings
 
 clean:

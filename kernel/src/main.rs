@@ -17,6 +17,7 @@ mod interrupts;
 mod memory;
 mod panic;
 mod print;
+mod process;
 mod rank;
 mod scenario;
 mod serial;
@@ -82,12 +83,21 @@ extern "C" fn kmain() -> ! {
     }
 
     // VII The Vault: the tar archive Limine loaded, found and checked.
-    let _vault = (rank::REACHED >= 7).then(|| vault::init(&boot)).flatten();
+    let vault = (rank::REACHED >= 7).then(|| vault::init(&boot)).flatten();
 
-    // Ranks VIII and up join here, one line each, behind `rank::REACHED >= N`.
+    // VIII The Conductor: processes, a preemptive scheduler, a shell.
+    if rank::REACHED >= 8 && interrupts.is_some() {
+        process::init();
+    }
+
+    // Ranks IX and up join here, one line each, behind `rank::REACHED >= N`.
 
     kprintln!("\x1b[92mrank {}: {} reached\x1b[0m", rank::REACHED, rank::name());
     let ran_scenario = scenario::run(&boot.cmdline);
+    // VII: the first program comes from the vault, not the kernel image.
+    if rank::REACHED >= 7 && !ran_scenario && interrupts.is_some() {
+        start_init(vault.is_some(), exit_qemu);
+    }
     if exit_qemu {
         qemu::exit(qemu::ExitCode::Success);
     }
@@ -105,4 +115,36 @@ extern "C" fn kmain() -> ! {
         kprintln!("nothing more to do at this rank; the CPU is halted.");
     }
     cpu::halt_forever()
+}
+
+/// Runs `bin/init` from the vault: as a lone program at Rank VII, as
+/// process 1 from Rank VIII (where it starts the shell and never ends).
+/// Without one there is nothing to run: say so and halt (leaving QEMU
+/// when a harness is watching), no panic.
+fn start_init(have_vault: bool, exit_qemu: bool) {
+    const INIT: &str = "bin/init";
+    if rank::REACHED >= 8 {
+        crate::display::with_console(|console| console.set_cursor_visible(true));
+        match process::run_init(&[]) {
+            Ok(status) => kprintln!("init ended: {status:?}; nothing is left to run"),
+            Err(abi::Error::NoEntry) => kprintln!("init not found in vault; halting"),
+            Err(error) => kprintln!("init could not start: {error}; halting"),
+        }
+        if exit_qemu {
+            qemu::exit(qemu::ExitCode::Success);
+        }
+        cpu::halt_forever()
+    }
+    match user::run_and_report(INIT, &[]) {
+        Some(_) => {}
+        None if !have_vault || vault::get().and_then(|v| v.find(INIT).ok().flatten()).is_none() => {
+            kprintln!("init not found in vault; halting");
+            if exit_qemu {
+                qemu::exit(qemu::ExitCode::Success);
+            }
+            cpu::halt_forever()
+        }
+        // Found but refused or out of memory: `run_and_report` said why.
+        None => {}
+    }
 }

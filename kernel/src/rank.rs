@@ -7,7 +7,7 @@
 //! `#[cfg]` scattered through the modules.
 
 /// The highest rank this kernel knows how to reach.
-pub const HIGHEST: u8 = 7;
+pub const HIGHEST: u8 = 8;
 
 /// The rank this build stops at (`MINIMALOS_RANK`, default [`HIGHEST`]).
 pub const REACHED: u8 = match option_env!("MINIMALOS_RANK") {
@@ -18,8 +18,16 @@ pub const REACHED: u8 = match option_env!("MINIMALOS_RANK") {
 const _: () = assert!(REACHED >= 1 && REACHED <= HIGHEST, "MINIMALOS_RANK is out of range");
 
 /// The names of the ranks, first to last, for banners and logs.
-pub const NAMES: [&str; HIGHEST as usize] =
-    ["The Awakening", "The Artist", "The Reflexes", "The Mind", "The Senses", "The Barrier", "The Vault"];
+pub const NAMES: [&str; HIGHEST as usize] = [
+    "The Awakening",
+    "The Artist",
+    "The Reflexes",
+    "The Mind",
+    "The Senses",
+    "The Barrier",
+    "The Vault",
+    "The Conductor",
+];
 
 /// Roman numerals, as the quests and the site write rank numbers.
 pub const NUMERALS: [&str; 8] = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII"];

@@ -6,9 +6,12 @@
 //! header cannot be trusted (tar has no index to resynchronise with), so
 //! the vault keeps the entries before it and says what was wrong where.
 //!
-//! Rank 7 (in progress: the archive is found and checked; the file API,
-//! `ls`, `cat` and programs from the vault follow).
+//! The checked archive is kept in [`get`] for the rest of the kernel: the
+//! file system calls (`user::files`) and the program loader read from it.
+//!
+//! Rank 7.
 
+use spin::Once;
 use ustar::{Archive, End};
 
 use crate::boot::BootInfo;
@@ -16,6 +19,14 @@ use crate::boot::summary::field;
 
 /// The module string `limine.conf` gives the vault.
 pub const MODULE_STRING: &str = "vault";
+
+static VAULT: Once<Archive<'static>> = Once::new();
+
+/// The vault's trusted entries (all of them, or those before a bad
+/// header), once `init` has found it.
+pub fn get() -> Option<Archive<'static>> {
+    VAULT.get().copied()
+}
 
 /// Finds the vault module and reports its size and entries.
 pub fn init(boot: &BootInfo) -> Option<Archive<'static>> {
@@ -33,5 +44,5 @@ pub fn init(boot: &BootInfo) -> Option<Archive<'static>> {
         }
         _ => field("vault", format_args!("{} bytes, {} entries", bytes.len(), summary.entries)),
     }
-    Some(summary.trusted)
+    Some(*VAULT.call_once(|| summary.trusted))
 }

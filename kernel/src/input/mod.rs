@@ -43,6 +43,34 @@ const PROMPT: &str = "> ";
 fn arrive(key: Key) {
     ARRIVALS.fetch_add(1, Ordering::Relaxed);
     QUEUE.push(key);
+    // Rank VIII: a process blocked in `read` of stdin can run again.
+    crate::process::wake_input();
+}
+
+/// Standard input for processes (Rank VIII): queued keys as the bytes a
+/// terminal would send — characters as UTF-8, Enter as `\n`, Backspace as
+/// DEL (0x7f), arrows and Home/End/Delete as ANSI escape sequences — so
+/// that a program decodes them with the same `SerialDecoder` the kernel
+/// uses for COM1. Never splits a key: stops while 4 bytes of room remain.
+pub fn take_bytes(into: &mut [u8]) -> usize {
+    let mut count = 0;
+    while into.len() - count >= 4 {
+        let Some(key) = QUEUE.pop() else { break };
+        let mut utf8 = [0u8; 4];
+        let bytes: &[u8] = match key {
+            Key::Char(c) => c.encode_utf8(&mut utf8).as_bytes(),
+            Key::Enter => b"\n",
+            Key::Backspace => b"\x7f",
+            Key::Delete => b"\x1b[3~",
+            Key::Left => b"\x1b[D",
+            Key::Right => b"\x1b[C",
+            Key::Home => b"\x1b[H",
+            Key::End => b"\x1b[F",
+        };
+        into[count..count + bytes.len()].copy_from_slice(bytes);
+        count += bytes.len();
+    }
+    count
 }
 
 /// IRQ 1: one scancode per interrupt.

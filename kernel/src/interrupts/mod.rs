@@ -92,7 +92,9 @@ pub extern "C" fn dispatch(frame: &mut TrapFrame) {
         }
         vector if vector < 32 => {
             let cr2 = Cr2::read_raw();
-            match crate::arch::entry::guard_page_owner(cr2).filter(|_| vector == 14) {
+            let owner = crate::arch::entry::guard_page_owner(cr2)
+                .or_else(|| crate::process::in_stack_guard(cr2).then_some("a process's kernel stack"));
+            match owner.filter(|_| vector == 14) {
                 Some(stack) => {
                     panic!("unrecoverable exception: {}\n  cr2 is in the guard page of {stack}", frame.report(cr2))
                 }
@@ -108,7 +110,10 @@ pub extern "C" fn dispatch(frame: &mut TrapFrame) {
         }
         vector if vector == u64::from(TIMER_VECTOR) => {
             timer::tick();
+            // The EOI before any switch: the next tick must be able to
+            // arrive in whichever process runs next.
             lapic::end_of_interrupt();
+            crate::process::tick();
         }
         vector if vector == u64::from(SPURIOUS_VECTOR) => {
             // The LAPIC's spurious vector needs no EOI (SDM Vol. 3A, 11.9).

@@ -11,6 +11,8 @@
 //!                        the offset, this is where it puts it)
 //! 0xffff_c000_0000_0000  kernel heap, growing up          (HEAP_START)
 //! 0xffff_d000_0000_0000  scratch pages for scenarios      (SCRATCH_START)
+//! 0xffff_e000_0000_0000  process kernel stacks, 64 KiB apart, each with
+//!                        an unmapped guard page       (KERNEL_STACKS_START)
 //! 0xffff_ffff_8000_0000  the kernel image and its stacks  (linker.ld)
 //! ```
 
@@ -26,3 +28,6 @@ pub const HEAP_MAX_BYTES: u64 = 64 << 30;
 
 /// Pages that scenarios map and unmap to show paging at work.
 pub const SCRATCH_START: u64 = 0xffff_d000_0000_0000;
+
+/// Process kernel stacks (Rank VIII): one 64 KiB window per process slot.
+pub const KERNEL_STACKS_START: u64 = 0xffff_e000_0000_0000;

@@ -13,8 +13,10 @@ mod allocation;
 mod artist;
 mod awakening;
 mod barrier;
+mod conductor;
 mod mind;
 mod reflexes;
+mod vault;
 
 use bootinfo::CommandLine;
 
@@ -63,6 +65,15 @@ const SCENARIOS: &[Scenario] = &[
     Scenario { name: "smap-violation", rank: 6, run: |_| barrier::smap_violation() },
     Scenario { name: "syscall-bench", rank: 6, run: |_| barrier::syscall_bench() },
     Scenario { name: "hostile", rank: 6, run: |_| barrier::hostile() },
+    Scenario { name: "vault-tour", rank: 7, run: |_| vault::tour() },
+    Scenario { name: "segments", rank: 7, run: |_| vault::segments() },
+    Scenario { name: "bad-elves", rank: 7, run: |_| vault::bad_elves() },
+    Scenario { name: "vault-bench", rank: 7, run: |_| vault::bench() },
+    Scenario { name: "duet", rank: 8, run: |_| conductor::through_init("duet") },
+    Scenario { name: "pingpong", rank: 8, run: |_| conductor::through_init("pingpong") },
+    Scenario { name: "family", rank: 8, run: |_| conductor::through_init("family") },
+    Scenario { name: "churn", rank: 8, run: |_| conductor::through_init("churn") },
+    Scenario { name: "sched-bench", rank: 8, run: |_| conductor::through_init("sched-bench") },
 ];
 
 /// Runs the scenario the command line names, if any. Returns whether one

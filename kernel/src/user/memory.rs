@@ -74,6 +74,17 @@ pub fn copy_from_user(into: &mut [u8], from: u64) {
     });
 }
 
+/// Copies `from` to user address `to`. The caller has checked the range
+/// with `syscalls::check_user_range(.., writable: true)`.
+pub fn copy_to_user(to: u64, from: &[u8]) {
+    with_user_access(|| {
+        // SAFETY: [to, to + len) was checked to be mapped, user-accessible
+        // and writable in the active address space, which holds no kernel
+        // data; the program cannot run while the kernel copies.
+        unsafe { core::ptr::copy_nonoverlapping(from.as_ptr(), to as *mut u8, from.len()) };
+    });
+}
+
 /// A deliberate read of user memory *outside* any window: with SMAP on,
 /// this page-faults (the `smap-violation` scenario).
 pub fn read_without_window(address: u64) -> u8 {

@@ -1,21 +1,26 @@
 //! User mode: programs in ring 3, in address spaces of their own.
 //!
-//! Rank VI runs one program at a time, to its end: `run` loads the ELF
-//! into a fresh `AddressSpace` (each segment mapped with its own
-//! permissions, user-accessible, W^X; a stack below `abi::USER_STACK_TOP`),
-//! switches CR3, and enters ring 3 with `iretq`. The program comes back
-//! only through the kernel: `exit` (a system call), a fault in ring 3
-//! (the interrupt dispatcher calls `kill`), or a `syscall` whose return
-//! address is not canonical. All three call `end_program`, which abandons
-//! the kernel stack it runs on and resumes `run` where `enter_user` was
-//! called, like a `longjmp`: `enter_user` saved the callee-saved registers
-//! and the stack pointer, `resume_kernel` puts them back and returns.
-//! Then `run` switches back to the kernel's tables and frees every page
-//! and table of the program.
+//! One program at a time, to its end: `run` finds the file (`programs`),
+//! has `elfplan` check it and say how to map it, carries out that plan in
+//! a fresh `AddressSpace` (each segment with its own permissions, user-
+//! accessible, W^X, the BSS zeroed; a stack below `abi::USER_STACK_TOP`
+//! with the arguments on it), switches CR3, and enters ring 3 with
+//! `iretq`. The program comes back only through the kernel: `exit` (a
+//! system call), a fault in ring 3 (the interrupt dispatcher calls
+//! `kill`), or a `syscall` whose return address is not canonical. All
+//! three call `end_program`, which abandons the kernel stack it runs on
+//! and resumes `run` where `enter_user` was called, like a `longjmp`:
+//! `enter_user` saved the callee-saved registers and the stack pointer,
+//! `resume_kernel` puts them back and returns. Then `run` switches back to
+//! the kernel's tables, closes the program's files and frees every page
+//! and table it had.
 //!
-//! Rank 6. Rank VIII turns "one program, to its end" into processes.
+//! Rank 6; programs from the vault, the loader's plan, arguments and
+//! files Rank 7. Rank VIII turns "one program, to its end" into processes.
 
+pub mod files;
 mod memory;
+mod programs;
 
 pub use memory::close_window;
 pub mod syscall;
@@ -23,48 +28,15 @@ mod syscalls;
 
 use alloc::vec::Vec;
 use core::arch::naked_asm;
+use core::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 
 use spin::Mutex;
 use traps::TrapFrame;
-use xmas_elf::ElfFile;
-use xmas_elf::header::{Class, Machine, Type as ElfType};
-use xmas_elf::program::Type as SegmentType;
 
 use crate::boot::summary::field;
 use crate::kprintln;
 use crate::memory::frames;
 use crate::memory::paging::{AddressSpace, PAGE_BYTES, PageTableFlags as Flags, with_kernel_space};
-
-/// A program built from `user/programs` and embedded in the kernel (the
-/// vault of Rank VII will hold them instead).
-pub struct Program {
-    pub name: &'static str,
-    pub elf: &'static [u8],
-}
-
-/// ELF readers want the file 8-byte aligned; `include_bytes!` promises 1.
-#[repr(C, align(8))]
-struct Aligned<T: ?Sized>(T);
-
-macro_rules! embedded {
-    ($($name:literal),* $(,)?) => {
-        [$(Program {
-            name: $name,
-            elf: {
-                static FILE: &Aligned<[u8]> =
-                    &Aligned(*include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../build/user/", $name, ".elf")));
-                &FILE.0
-            },
-        }),*]
-    };
-}
-
-/// The programs the Makefile's `user` target built.
-pub static PROGRAMS: [Program; 8] =
-    embedded!["first", "answer", "crash", "privileged", "pointers", "spin", "nullcall", "hostile"];
-
-/// User stack size, below `abi::USER_STACK_TOP`.
-const STACK_BYTES: u64 = 16 * PAGE_BYTES;
 
 /// How a program ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -83,8 +55,17 @@ pub enum Ending {
 #[derive(Debug)]
 pub enum LoadError {
     NoSuchProgram,
-    Elf(&'static str),
-    Segment(&'static str),
+    /// There is no vault to find programs in.
+    #[cfg_attr(embedded_programs, allow(dead_code))]
+    NoVault,
+    /// The path is a directory or something else that is not a file.
+    #[cfg_attr(embedded_programs, allow(dead_code))]
+    NotAFile,
+    /// `elfplan` refused the file.
+    Refused(elfplan::LoadError),
+    /// More arguments than `abi::MAX_ARGUMENTS`, or longer than
+    /// `abi::MAX_ARGUMENT_BYTES` together.
+    TooManyArguments,
     OutOfMemory,
 }
 
@@ -92,8 +73,10 @@ impl core::fmt::Display for LoadError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
             Self::NoSuchProgram => f.write_str("no such program"),
-            Self::Elf(why) => write!(f, "not a MinimalOS program: {why}"),
-            Self::Segment(why) => write!(f, "bad segment: {why}"),
+            Self::NoVault => f.write_str("there is no vault"),
+            Self::NotAFile => f.write_str("not a file"),
+            Self::Refused(why) => write!(f, "{why}"),
+            Self::TooManyArguments => f.write_str("too many arguments"),
             Self::OutOfMemory => f.write_str("out of memory"),
         }
     }
@@ -120,18 +103,24 @@ static SPACE: Mutex<Option<AddressSpace>> = Mutex::new(None);
 static NAME: Mutex<&str> = Mutex::new("");
 
 /// Saves the kernel's context in `context`, then enters ring 3 at `entry`
-/// with stack `stack` and `argument` in RDI. Returns when `resume_kernel`
-/// is called with that context.
+/// with stack `stack`, the argument count in RDI and the arguments'
+/// address in RSI. Returns when `resume_kernel` is called with that context.
 #[unsafe(naked)]
-unsafe extern "sysv64" fn enter_user(entry: u64, stack: u64, argument: u64, context: *mut KernelContext) -> u64 {
+unsafe extern "sysv64" fn enter_user(
+    entry: u64,
+    stack: u64,
+    count: u64,
+    arguments: u64,
+    context: *mut KernelContext,
+) -> u64 {
     naked_asm!(
-        "mov [rcx + 0x08], rbx",
-        "mov [rcx + 0x10], rbp",
-        "mov [rcx + 0x18], r12",
-        "mov [rcx + 0x20], r13",
-        "mov [rcx + 0x28], r14",
-        "mov [rcx + 0x30], r15",
-        "mov [rcx], rsp",
+        "mov [r8 + 0x08], rbx",
+        "mov [r8 + 0x10], rbp",
+        "mov [r8 + 0x18], r12",
+        "mov [r8 + 0x20], r13",
+        "mov [r8 + 0x28], r14",
+        "mov [r8 + 0x30], r15",
+        "mov [r8], rsp",
         // The frame `iretq` pops: RIP, CS, RFLAGS (IF set), RSP, SS.
         "push {user_ss}",
         "push rsi",
@@ -139,12 +128,12 @@ unsafe extern "sysv64" fn enter_user(entry: u64, stack: u64, argument: u64, cont
         "push {user_cs}",
         "push rdi",
         "mov rdi, rdx",
+        "mov rsi, rcx",
         // Nothing of the kernel's leaks into ring 3.
         "xor eax, eax",
         "xor ebx, ebx",
         "xor ecx, ecx",
         "xor edx, edx",
-        "xor esi, esi",
         "xor ebp, ebp",
         "xor r8d, r8d",
         "xor r9d, r9d",
@@ -179,6 +168,15 @@ unsafe extern "sysv64" fn resume_kernel(context: *const KernelContext, value: u6
 /// Ends the running program and resumes `run`. Called with interrupts off
 /// (from the syscall path or an exception handler).
 pub fn end_program(ending: Ending) -> ! {
+    if crate::process::current() != crate::process::IDLE {
+        // A process (Rank VIII): it ends like `exit`, and its parent learns how.
+        let status = match ending {
+            Ending::Exited(code) => abi::ExitStatus::Code(code),
+            Ending::Killed { vector, .. } => abi::ExitStatus::Killed(vector as u8),
+            Ending::BadReturn(_) => abi::ExitStatus::Killed(13),
+        };
+        crate::process::exit_current(status)
+    }
     *ENDING.lock() = Some(ending);
     // SAFETY: CONTEXT was filled by `enter_user` for the program now
     // running; the stack it names is `run`'s, which is still live below
@@ -195,11 +193,17 @@ pub fn kill(frame: &TrapFrame, cr2: u64) -> ! {
 /// Whether the running program may access the page at `page` (writes too
 /// when `writable`).
 fn page_is_user(page: u64, writable: bool) -> bool {
+    let allowed = |flags: Option<Flags>| {
+        flags.is_some_and(|flags| {
+            flags.contains(Flags::PRESENT | Flags::USER_ACCESSIBLE) && (!writable || flags.contains(Flags::WRITABLE))
+        })
+    };
+    if let Some(flags) = crate::process::with_current_space(|space| space.flags(page)) {
+        return allowed(flags);
+    }
     let mut space = SPACE.lock();
     let Some(space) = space.as_mut() else { return false };
-    space.flags(page).is_some_and(|flags| {
-        flags.contains(Flags::PRESENT | Flags::USER_ACCESSIBLE) && (!writable || flags.contains(Flags::WRITABLE))
-    })
+    allowed(space.flags(page))
 }
 
 /// Brings up what ring 3 needs: RSP0, the SYSCALL MSRs, SMEP and SMAP.
@@ -208,117 +212,303 @@ pub fn init() {
     crate::arch::gdt::set_kernel_stack(top);
     syscall::init(top);
     memory::init();
-    let names: [&str; PROGRAMS.len()] = core::array::from_fn(|i| PROGRAMS[i].name);
-    field("user mode", format_args!("syscall/sysret, RSP0 {top:#x}, programs {names:?}"));
+    field("user mode", format_args!("syscall/sysret, RSP0 {top:#x}, programs from {}", programs::source()));
 }
 
-/// A loaded program: its space, the pages mapped in it and where to start.
-struct Loaded {
-    space: AddressSpace,
+/// A loaded program: its space, the pages mapped in it, where to start
+/// and the stack pointer and arguments to start with.
+pub struct Loaded {
+    pub space: AddressSpace,
     pages: Vec<u64>,
     entry: u64,
+    stack: u64,
+    count: u64,
+    arguments: u64,
 }
 
-/// Maps each PT_LOAD segment of `elf` with its own permissions, and a stack.
-fn load(elf: &[u8]) -> Result<Loaded, LoadError> {
-    let file = ElfFile::new(elf).map_err(LoadError::Elf)?;
-    if file.header.pt1.class() != Class::SixtyFour {
-        return Err(LoadError::Elf("not 64-bit"));
+/// Where and how a program starts: what `enter_first` needs.
+#[derive(Clone, Copy, Debug)]
+pub struct Start {
+    entry: u64,
+    stack: u64,
+    count: u64,
+    arguments: u64,
+}
+
+impl Loaded {
+    pub fn start(&self) -> Start {
+        Start { entry: self.entry, stack: self.stack, count: self.count, arguments: self.arguments }
     }
-    if file.header.pt2.machine().as_machine() != Machine::X86_64 {
-        return Err(LoadError::Elf("not x86-64"));
+
+    /// Unmaps and frees every page; the tables go with the space's drop.
+    pub fn free(self) {
+        let Loaded { mut space, pages, .. } = self;
+        for page in pages {
+            let frame = space.unmap(page).unwrap_or_else(|e| panic!("unmapping {page:#x}: {e:?}"));
+            frames::free(frame).unwrap_or_else(|e| panic!("{e}"));
+        }
     }
-    if file.header.pt2.type_().as_type() != ElfType::Executable {
-        return Err(LoadError::Elf("not a fixed-address executable"));
+}
+
+/// The load plan of the program at `path`, checked by `elfplan`.
+pub fn plan(path: &str) -> Result<elfplan::Plan, LoadError> {
+    elfplan::plan(programs::find(path)?).map_err(LoadError::Refused)
+}
+
+/// Prints a plan as `readelf -l` would list its PT_LOADs.
+pub fn print_plan(path: &str, plan: &elfplan::Plan) {
+    kprintln!("plan {path}: entry {:#x}, {} segments, {} pages", plan.entry, plan.segments.len(), plan.pages());
+    for s in &plan.segments {
+        kprintln!(
+            "  load {:#x} file {:#x}+{:#x} memory {:#x} {}",
+            s.vaddr,
+            s.offset,
+            s.file_size,
+            s.memory_size,
+            s.flags
+        );
     }
+}
+
+/// Carries out `plan` for `file` in a fresh space, adds the stack with
+/// `arguments` on it.
+fn load(file: &[u8], plan: &elfplan::Plan, arguments: &[&str]) -> Result<Loaded, LoadError> {
     let mut loaded = Loaded {
         space: AddressSpace::new().ok_or(LoadError::OutOfMemory)?,
         pages: Vec::new(),
-        entry: file.header.pt2.entry_point(),
+        entry: plan.entry,
+        stack: 0,
+        count: 0,
+        arguments: 0,
     };
-    for header in file.program_iter() {
-        if header.get_type() != Ok(SegmentType::Load) || header.mem_size() == 0 {
-            continue;
-        }
-        let (start, size) = (header.virtual_addr(), header.mem_size());
-        let (offset, file_size) = (header.offset(), header.file_size());
-        abi::check_user_range(start, size).map_err(|_| LoadError::Segment("outside the user half"))?;
-        if file_size > size || offset.checked_add(file_size).is_none_or(|end| end > elf.len() as u64) {
-            return Err(LoadError::Segment("its bytes are outside the file"));
-        }
-        let flags = header.flags();
-        if flags.is_write() && flags.is_execute() {
-            return Err(LoadError::Segment("writable and executable"));
-        }
-        let mut page_flags = Flags::PRESENT | Flags::USER_ACCESSIBLE;
-        if flags.is_write() {
-            page_flags |= Flags::WRITABLE;
-        }
-        if !flags.is_execute() {
-            page_flags |= Flags::NO_EXECUTE;
-        }
-        let mut page = start & !(PAGE_BYTES - 1);
-        while page < start + size {
-            let frame = frames::allocate_zeroed().ok_or(LoadError::OutOfMemory)?;
-            // The file bytes that fall into this page.
-            let bytes = frames::frame_bytes(frame);
-            for (i, byte) in bytes.iter_mut().enumerate() {
-                let address = page + i as u64;
-                if address >= start && address < start + file_size {
-                    *byte = elf[(offset + address - start) as usize];
-                }
-            }
-            loaded.space.map(page, frame, page_flags).map_err(|_| LoadError::Segment("overlaps another"))?;
-            loaded.pages.push(page);
-            page += PAGE_BYTES;
+    // On any error below, `loaded` is dropped with what it mapped so far:
+    // free it explicitly so no frame leaks.
+    match map_everything(&mut loaded, file, plan, arguments) {
+        Ok(()) => Ok(loaded),
+        Err(error) => {
+            loaded.free();
+            Err(error)
         }
     }
-    let stack_flags = Flags::PRESENT | Flags::USER_ACCESSIBLE | Flags::WRITABLE | Flags::NO_EXECUTE;
-    let mut page = abi::USER_STACK_TOP - STACK_BYTES;
-    while page < abi::USER_STACK_TOP {
-        let frame = frames::allocate_zeroed().ok_or(LoadError::OutOfMemory)?;
-        loaded.space.map(page, frame, stack_flags).map_err(|_| LoadError::Segment("the stack overlaps it"))?;
-        loaded.pages.push(page);
-        page += PAGE_BYTES;
-    }
-    Ok(loaded)
 }
 
-/// Runs the embedded program `name` in ring 3 until it ends.
-pub fn run(name: &'static str, argument: u64) -> Result<Ending, LoadError> {
-    let program = PROGRAMS.iter().find(|p| p.name == name).ok_or(LoadError::NoSuchProgram)?;
-    let Loaded { space, pages, entry } = load(program.elf)?;
-    let cs = crate::arch::gdt::selectors().user_code.0;
-    kprintln!(
-        "user: entering {name} at rip {entry:#x} with CS {cs:#x}, stack {:#x}, CR3 {:#x}",
-        abi::USER_STACK_TOP,
-        space.cr3()
-    );
+fn map_everything(loaded: &mut Loaded, file: &[u8], plan: &elfplan::Plan, arguments: &[&str]) -> Result<(), LoadError> {
+    for segment in &plan.segments {
+        let mut flags = Flags::PRESENT | Flags::USER_ACCESSIBLE;
+        if segment.flags.writable() {
+            flags |= Flags::WRITABLE;
+        }
+        if !segment.flags.executable() {
+            flags |= Flags::NO_EXECUTE;
+        }
+        let (first, last) = segment.pages();
+        for page in (first..=last).step_by(PAGE_BYTES as usize) {
+            // A zeroed frame is the BSS for free: only file bytes are copied.
+            let frame = frames::allocate_zeroed().ok_or(LoadError::OutOfMemory)?;
+            if let Some((range, at)) = segment.file_bytes_for_page(page) {
+                frames::frame_bytes(frame)[at..at + range.len()].copy_from_slice(&file[range]);
+            }
+            map(loaded, page, frame, flags)?;
+        }
+    }
+    // The stack, with the guard page below it left unmapped.
+    let stack_flags = Flags::PRESENT | Flags::USER_ACCESSIBLE | Flags::WRITABLE | Flags::NO_EXECUTE;
+    let mut top_frame = 0;
+    for page in (abi::USER_STACK_TOP - abi::USER_STACK_BYTES..abi::USER_STACK_TOP).step_by(PAGE_BYTES as usize) {
+        let frame = frames::allocate_zeroed().ok_or(LoadError::OutOfMemory)?;
+        map(loaded, page, frame, stack_flags)?;
+        top_frame = frame;
+    }
+    place_arguments(loaded, frames::frame_bytes(top_frame), arguments)
+}
+
+fn map(loaded: &mut Loaded, page: u64, frame: u64, flags: Flags) -> Result<(), LoadError> {
+    match loaded.space.map(page, frame, flags) {
+        Ok(()) => {
+            loaded.pages.push(page);
+            Ok(())
+        }
+        Err(_) => {
+            // elfplan refuses overlaps, so this is a table allocation failing.
+            let _ = frames::free(frame);
+            Err(LoadError::OutOfMemory)
+        }
+    }
+}
+
+/// Writes the arguments at the top of the stack (the last stack page is
+/// `top`, seen through the direct map): the strings, then an array of
+/// `abi::Argument` 16-byte aligned below them, then the stack pointer 8
+/// below that, as if `_start` had been called (the System V ABI wants
+/// RSP + 8 to be 16-byte aligned at a function's entry).
+fn place_arguments(loaded: &mut Loaded, top: &mut [u8], arguments: &[&str]) -> Result<(), LoadError> {
+    let total: usize = arguments.iter().map(|a| a.len()).sum();
+    if arguments.len() > abi::MAX_ARGUMENTS || total > abi::MAX_ARGUMENT_BYTES {
+        return Err(LoadError::TooManyArguments);
+    }
+    let page = abi::USER_STACK_TOP - PAGE_BYTES;
+    let mut at = PAGE_BYTES as usize;
+    let mut list = [abi::Argument { address: 0, length: 0 }; abi::MAX_ARGUMENTS];
+    for (slot, argument) in list.iter_mut().zip(arguments) {
+        at -= argument.len();
+        top[at..at + argument.len()].copy_from_slice(argument.as_bytes());
+        *slot = abi::Argument { address: page + at as u64, length: argument.len() as u64 };
+    }
+    at = (at - arguments.len() * 16) & !15;
+    for (i, argument) in list[..arguments.len()].iter().enumerate() {
+        top[at + i * 16..at + i * 16 + 8].copy_from_slice(&argument.address.to_le_bytes());
+        top[at + i * 16 + 8..at + i * 16 + 16].copy_from_slice(&argument.length.to_le_bytes());
+    }
+    loaded.arguments = page + at as u64;
+    loaded.count = arguments.len() as u64;
+    loaded.stack = loaded.arguments - 8;
+    Ok(())
+}
+
+/// Finds, plans and loads the program at `path`, with arguments `path`
+/// and `rest`, into a fresh address space (not activated).
+pub fn load_program(path: &str, rest: &[&str]) -> Result<Loaded, LoadError> {
+    let file = programs::find(path)?;
+    let plan = elfplan::plan(file).map_err(LoadError::Refused)?;
+    let mut arguments: Vec<&str> = Vec::with_capacity(rest.len() + 1);
+    arguments.push(path);
+    arguments.extend_from_slice(rest);
+    load(file, &plan, &arguments)
+}
+
+/// Enters ring 3 for a process's first time, with nothing to come back
+/// to: the process returns to the kernel only through system calls and
+/// interrupts, on its own kernel stack.
+///
+/// # Safety
+/// The active address space must map `start`'s entry and stack for user
+/// mode, and interrupts must be off.
+pub unsafe fn enter_first(start: Start) -> ! {
+    // SAFETY: as the caller promised; `enter_ring3` never returns.
+    unsafe { enter_ring3(start.entry, start.stack, start.count, start.arguments) }
+}
+
+/// `iretq` into ring 3 at `entry` with `stack`, the argument count in RDI
+/// and their address in RSI, every other register zeroed.
+#[unsafe(naked)]
+unsafe extern "sysv64" fn enter_ring3(entry: u64, stack: u64, count: u64, arguments: u64) -> ! {
+    naked_asm!(
+        "push {user_ss}",
+        "push rsi",
+        "push 0x202",
+        "push {user_cs}",
+        "push rdi",
+        "mov rdi, rdx",
+        "mov rsi, rcx",
+        "xor eax, eax",
+        "xor ebx, ebx",
+        "xor ecx, ecx",
+        "xor edx, edx",
+        "xor ebp, ebp",
+        "xor r8d, r8d",
+        "xor r9d, r9d",
+        "xor r10d, r10d",
+        "xor r11d, r11d",
+        "xor r12d, r12d",
+        "xor r13d, r13d",
+        "xor r14d, r14d",
+        "xor r15d, r15d",
+        "iretq",
+        user_ss = const 0x1b,
+        user_cs = const 0x23,
+    )
+}
+
+/// The name `kill` reports for the running program.
+pub fn set_name(name: &'static str) {
     *NAME.lock() = name;
+}
+
+/// The name reports use: a path's last component (`bin/first` → `first`).
+fn short(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+/// How loud `run` is about entering a program.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Announce {
+    /// A `user: entering …` line with RIP, CS, stack and CR3 (Rank VI).
+    Details,
+    /// Nothing: the caller frames the program's output itself.
+    Quiet,
+}
+
+/// Bytes the running program has written, and the last of them (for
+/// `run_framed`'s end line).
+static WRITTEN: AtomicU64 = AtomicU64::new(0);
+static LAST_BYTE: AtomicU8 = AtomicU8::new(b'\n');
+
+/// Called by `write` with what reached the console.
+fn wrote(bytes: &[u8]) {
+    if let Some(&last) = bytes.last() {
+        WRITTEN.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        LAST_BYTE.store(last, Ordering::Relaxed);
+    }
+}
+
+/// Runs the program at `path` (`bin/NAME`) in ring 3 until it ends. Its
+/// arguments are `path` followed by `rest`.
+pub fn run(path: &str, rest: &[&str], announce: Announce) -> Result<Ending, LoadError> {
+    let file = programs::find(path)?;
+    let plan = elfplan::plan(file).map_err(LoadError::Refused)?;
+    let mut arguments: Vec<&str> = Vec::with_capacity(rest.len() + 1);
+    arguments.push(path);
+    arguments.extend_from_slice(rest);
+    let loaded = load(file, &plan, &arguments)?;
+    let name = short(path);
+    if announce == Announce::Details {
+        let cs = crate::arch::gdt::selectors().user_code.0;
+        kprintln!(
+            "user: entering {name} at rip {:#x} with CS {cs:#x}, stack {:#x}, CR3 {:#x}",
+            loaded.entry,
+            abi::USER_STACK_TOP,
+            loaded.space.cr3()
+        );
+    }
+    let Loaded { space, pages, entry, stack, count, arguments: list } = loaded;
+    // `kill` names the program in its report: keep a name that lives on.
+    *NAME.lock() = short_static(name);
+    WRITTEN.store(0, Ordering::Relaxed);
+    LAST_BYTE.store(b'\n', Ordering::Relaxed);
     space.activate();
     *SPACE.lock() = Some(space);
     *ENDING.lock() = None;
     x86_64::instructions::interrupts::disable();
     syscall::prepare_gs();
-    // The ABI's entry: RSP as if `_start` had been called (16n + 8).
     // SAFETY: `entry` and the stack are mapped user pages of the active
     // space; CONTEXT is only used by `end_program` for this call.
-    unsafe { enter_user(entry, abi::USER_STACK_TOP - 8, argument, &raw mut CONTEXT) };
+    unsafe { enter_user(entry, stack, count, list, &raw mut CONTEXT) };
     // Back from ring 3, interrupts off, on this stack.
     with_kernel_space(|kernel| kernel.activate());
-    let mut space = SPACE.lock().take().expect("the program's space");
-    for page in pages {
-        let frame = space.unmap(page).unwrap_or_else(|e| panic!("unmapping {page:#x}: {e:?}"));
-        frames::free(frame).unwrap_or_else(|e| panic!("{e}"));
-    }
-    drop(space);
+    let space = SPACE.lock().take().expect("the program's space");
+    files::close_all(crate::process::IDLE);
+    Loaded { space, pages, entry, stack, count, arguments: list }.free();
     x86_64::instructions::interrupts::enable();
     Ok(ENDING.lock().take().expect("end_program set the ending"))
 }
 
+/// Names for reports live in a small static buffer, so `kill` (which runs
+/// on the exception path) never borrows from a caller's stack.
+pub fn short_static(name: &str) -> &'static str {
+    static NAMES: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
+    let mut names = NAMES.lock();
+    if let Some(known) = names.iter().find(|n| **n == name) {
+        return known;
+    }
+    let leaked: &'static str = alloc::boxed::Box::leak(alloc::string::String::from(name).into_boxed_str());
+    names.push(leaked);
+    leaked
+}
+
 /// Runs a program and prints how it ended, as the scenarios do.
-pub fn run_and_report(name: &'static str, argument: u64) -> Option<Ending> {
-    match run(name, argument) {
+pub fn run_and_report(path: &str, rest: &[&str]) -> Option<Ending> {
+    let name = short(path);
+    match run(path, rest, Announce::Details) {
         Ok(ending) => {
             match ending {
                 Ending::Exited(code) => kprintln!("user: {name} exited with code {code}"),
@@ -332,26 +522,53 @@ pub fn run_and_report(name: &'static str, argument: u64) -> Option<Ending> {
             Some(ending)
         }
         Err(error) => {
-            kprintln!("user: cannot run {name}: {error}");
+            kprintln!("user: cannot run {path}: {error}");
             None
         }
     }
 }
 
-/// Loads `name` and, with its space active, reads its first page from the
+/// Runs a program between two lines a referee can find its output by:
+/// `$ path args…` before, and after it, on a line of its own,
+/// `[path exited with code C after writing N bytes]` (or `killed by
+/// vector V`). When the output does not end with a newline the kernel
+/// adds one before the end line, and the byte count says what the
+/// program wrote itself.
+pub fn run_framed(path: &str, rest: &[&str]) -> Option<Ending> {
+    let mut command = alloc::string::String::from(path);
+    for argument in rest {
+        command.push(' ');
+        command.push_str(argument);
+    }
+    kprintln!("$ {command}");
+    let result = run(path, rest, Announce::Quiet);
+    let written = WRITTEN.load(Ordering::Relaxed);
+    if written > 0 && LAST_BYTE.load(Ordering::Relaxed) != b'\n' {
+        kprintln!();
+    }
+    match result {
+        Ok(Ending::Exited(code)) => kprintln!("[{path} exited with code {code} after writing {written} bytes]"),
+        Ok(Ending::Killed { vector, rip }) => {
+            kprintln!("[{path} killed by vector {vector} at rip {rip:#x} after writing {written} bytes]")
+        }
+        Ok(Ending::BadReturn(rip)) => kprintln!("[{path} ended at a bad return to {rip:#x}]"),
+        Err(ref error) => kprintln!("[{path} not started: {error}]"),
+    }
+    result.ok()
+}
+
+/// Loads `path` and, with its space active, reads its first page from the
 /// kernel outside any user-access window: under SMAP this must fault
 /// (`scenario=smap-violation`). Returns the byte when it does not.
-pub fn read_user_page_without_window(name: &'static str) -> Result<(u64, u8), LoadError> {
-    let program = PROGRAMS.iter().find(|p| p.name == name).ok_or(LoadError::NoSuchProgram)?;
-    let loaded = load(program.elf)?;
+pub fn read_user_page_without_window(path: &str) -> Result<(u64, u8), LoadError> {
+    let file = programs::find(path)?;
+    let plan = elfplan::plan(file).map_err(LoadError::Refused)?;
+    let loaded = load(file, &plan, &[path])?;
     loaded.space.activate();
     kprintln!("smap-violation: reading user address {:#x} from the kernel, outside any window", loaded.entry);
     let byte = memory::read_without_window(loaded.entry);
     with_kernel_space(|kernel| kernel.activate());
-    let Loaded { mut space, pages, entry } = loaded;
-    for page in pages {
-        let frame = space.unmap(page).unwrap_or_else(|e| panic!("unmapping {page:#x}: {e:?}"));
-        frames::free(frame).unwrap_or_else(|e| panic!("{e}"));
-    }
+    let entry = loaded.entry;
+    loaded.free();
     Ok((entry, byte))
 }

@@ -5,7 +5,10 @@
 //! (interrupts, direction, trap, alignment check) and — unlike an
 //! interrupt — does *not* switch stacks. So the entry's first act is
 //! `swapgs`, which swaps in the per-CPU area's address (KERNEL_GS_BASE),
-//! then it saves the user RSP there and loads the kernel's. It saves the
+//! then it saves the user RSP there, loads the kernel's, and swaps GS
+//! back at once (Rank VIII: a process may block in a system call and
+//! another return to ring 3 by `iretq`, so GS must not depend on which
+//! path the kernel was entered by; programs never use GS). It saves the
 //! registers the ABI promises to preserve, calls one Rust dispatcher with
 //! a pointer to them, restores them, and leaves with `sysretq`, which
 //! reloads RIP from RCX, RFLAGS from R11 and CS/SS from STAR[63:48].
@@ -62,7 +65,11 @@ global_asm!(
     "mov gs:[8], rsp",
     "mov rsp, gs:[0]",
     "push qword ptr gs:[8]", // user RSP
-    "push r11",              // user RFLAGS
+    // Back to the user's GS at once: outside these four instructions
+    // (interrupts off) GS is always the user's and KERNEL_GS_BASE the
+    // per-CPU area, whichever process the kernel switches to meanwhile.
+    "swapgs",
+    "push r11", // user RFLAGS
     "push rcx",              // user RIP
     "push rax",
     "push rdi",
@@ -84,7 +91,6 @@ global_asm!(
     "pop rcx",
     "pop r11",
     "pop rsp", // the user's stack, from here to sysret
-    "swapgs",
     "sysretq",
     dispatch = sym dispatch,
 );
@@ -118,6 +124,13 @@ pub fn init(stack_top: u64) {
     // SAFETY: enabling SCE only makes `syscall` legal; LSTAR, STAR and
     // SFMASK were programmed first.
     unsafe { Efer::update(|flags| flags.insert(EferFlags::SYSTEM_CALL_EXTENSIONS)) };
+}
+
+/// Where the next `syscall` lands: the running process's kernel stack.
+pub fn set_entry_stack(top: u64) {
+    // SAFETY: one CPU, interrupts off (the scheduler's switch); the entry
+    // reads this slot only at the start of a system call.
+    unsafe { PER_CPU.kernel_rsp = top };
 }
 
 /// Sets the GS bases as ring 3 must find them: the user's (0) active, the

@@ -4,7 +4,7 @@
 
 runtime::entry!(main);
 
-fn main(_: u64) -> i32 {
+fn main(_: runtime::Args) -> i32 {
     runtime::println!("answer: returning 42 from main");
     42
 }

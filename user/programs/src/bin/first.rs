@@ -7,7 +7,7 @@ use runtime::println;
 
 runtime::entry!(main);
 
-fn main(_: u64) -> i32 {
+fn main(_: runtime::Args) -> i32 {
     let cs = runtime::code_segment();
     println!("first: running with CS {cs:#06x}, privilege level {}", cs & 3);
     println!("first: getpid() = {}", runtime::getpid());

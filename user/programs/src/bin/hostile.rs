@@ -1,4 +1,4 @@
-//! A program that attacks the kernel, one way per run (the kernel passes
+//! A program that attacks the kernel, one way per run (its argument is
 //! the attack's number). Each must end with this program refused or
 //! ended, and the kernel still standing (Rank VI, achievement 051).
 #![no_std]
@@ -24,9 +24,10 @@ global_asm!(
 /// model cannot encode the symbol's address in an instruction).
 const LAST_PAGE: u64 = abi::USER_END - 0x1000;
 
-fn main(attack: u64) -> i32 {
+fn main(args: runtime::Args) -> i32 {
+    let attack = args.number(1).unwrap_or(0);
     runtime::println!("hostile: attack {attack}");
-    // SAFETY (all arms): deliberately unsound; each attack must be stopped
+    // SAFETY: none, on purpose (all arms): each attack must be stopped
     // by the CPU or the kernel, which is what is being tested.
     unsafe {
         match attack {

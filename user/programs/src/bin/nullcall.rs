@@ -13,7 +13,7 @@ fn rdtsc() -> u64 {
     unsafe { core::arch::x86_64::_rdtsc() }
 }
 
-fn main(_: u64) -> i32 {
+fn main(_: runtime::Args) -> i32 {
     runtime::getpid(); // warm: the first call faults nothing in, but be fair
     let start = rdtsc();
     for _ in 0..CALLS {

@@ -7,7 +7,7 @@ use runtime::println;
 
 runtime::entry!(main);
 
-fn main(_: u64) -> i32 {
+fn main(_: runtime::Args) -> i32 {
     let attempts: [(&str, u64, u64); 5] = [
         ("a kernel address", 0xffff_ffff_8000_0000, 16),
         ("a null pointer", 0, 16),
