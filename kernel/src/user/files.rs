@@ -74,13 +74,14 @@ fn lookup(path: &str) -> Result<Node, Error> {
     if path.is_empty() {
         return Ok(Node::Directory(String::new()));
     }
-    // The vault keeps only headers that passed every check, so a walk
-    // cannot fail here; if it did, the path is as good as absent.
-    match vault.find(path) {
-        Ok(Some(entry)) if entry.kind == Kind::Directory => Ok(Node::Directory(path.into())),
-        Ok(Some(entry)) => Ok(Node::File(entry)),
-        _ if vault.is_directory(path) == Ok(true) => Ok(Node::Directory(path.into())),
-        _ => Err(Error::NoEntry),
+    // The index has every entry; a directory the archive only implies
+    // (no entry of its own) needs a walk. The vault keeps only headers
+    // that passed every check, so that walk cannot fail.
+    match crate::vault::find(path) {
+        Some(entry) if entry.kind == Kind::Directory => Ok(Node::Directory(path.into())),
+        Some(entry) => Ok(Node::File(entry)),
+        None if vault.is_directory(path) == Ok(true) => Ok(Node::Directory(path.into())),
+        None => Err(Error::NoEntry),
     }
 }
 

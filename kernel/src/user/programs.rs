@@ -39,11 +39,11 @@ pub fn find(path: &str) -> Result<&'static [u8], LoadError> {
     }
     #[cfg(not(embedded_programs))]
     {
-        let vault = crate::vault::get().ok_or(LoadError::NoVault)?;
-        match vault.find(path) {
-            Ok(Some(entry)) if entry.kind == ustar::Kind::File => Ok(entry.data),
-            Ok(Some(_)) => Err(LoadError::NotAFile),
-            Ok(None) | Err(_) => Err(LoadError::NoSuchProgram),
+        crate::vault::get().ok_or(LoadError::NoVault)?;
+        match crate::vault::find(path) {
+            Some(entry) if entry.kind == ustar::Kind::File => Ok(entry.data),
+            Some(_) => Err(LoadError::NotAFile),
+            None => Err(LoadError::NoSuchProgram),
         }
     }
 }
