@@ -30,24 +30,7 @@ pub const PANIC_EXIT_CODE: i32 = 101;
 /// `r11` are overwritten by `syscall` itself.
 #[inline(always)]
 pub fn raw_syscall(number: u64, a: u64, b: u64, c: u64) -> u64 {
-    let result;
-    // SAFETY: `syscall` enters the kernel, which checks every argument
-    // and preserves all registers except rax (the result), rcx and r11
-    // (declared clobbered). It touches no memory the compiler knows of
-    // except through pointers the caller passed on purpose.
-    unsafe {
-        asm!(
-            "syscall",
-            inlateout("rax") number => result,
-            in("rdi") a,
-            in("rsi") b,
-            in("rdx") c,
-            lateout("rcx") _,
-            lateout("r11") _,
-            options(nostack),
-        );
-    }
-    result
+    raw_syscall4(number, a, b, c, 0)
 }
 
 /// `write(fd, buffer)`: bytes written, or the kernel's refusal.
@@ -101,7 +84,10 @@ pub fn readdir(fd: u64, index: u64, entry: &mut DirEntry) -> Result<bool, Error>
 #[inline(always)]
 pub fn raw_syscall4(number: u64, a: u64, b: u64, c: u64, d: u64) -> u64 {
     let result;
-    // SAFETY: as `raw_syscall`; r10 is an input the kernel only reads.
+    // SAFETY: `syscall` enters the kernel, which checks every argument
+    // and preserves all registers except rax (the result), rcx and r11
+    // (declared clobbered). It touches no memory the compiler knows of
+    // except through pointers the caller passed on purpose.
     unsafe {
         asm!(
             "syscall",

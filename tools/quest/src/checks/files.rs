@@ -110,6 +110,19 @@ pub(crate) struct Framed<'a> {
     pub written: u64,
 }
 
+/// The framed run of `command`, which must have exited with code 0.
+fn framed_success<'a>(command: &str, evidence: &Evidence<'a>) -> Result<Framed<'a>, Outcome> {
+    let run = framed(command, evidence)?;
+    if run.code != 0 {
+        return Err(Outcome::fail(format!(
+            "`{command}` exited with code {}, wanted 0; it printed:\n{}",
+            run.code,
+            tail(run.output, 8)
+        )));
+    }
+    Ok(run)
+}
+
 /// Finds the run of `command` in the log: the line `$ COMMAND`, then the
 /// first end line after it. A line `[PROGRAM …]` of another shape (killed,
 /// not started) ends the run too, as a failure.
@@ -225,17 +238,10 @@ pub(crate) fn listing(
             return Outcome::fail(format!("{file} itself is broken ({e}), so no listing can be checked against it"));
         }
     };
-    let run = match framed(command, evidence) {
+    let run = match framed_success(command, evidence) {
         Ok(run) => run,
         Err(outcome) => return outcome,
     };
-    if run.code != 0 {
-        return Outcome::fail(format!(
-            "`{command}` exited with code {}, wanted 0; it printed:\n{}",
-            run.code,
-            tail(run.output, 8)
-        ));
-    }
     let mut seen = Vec::new();
     for (number, line) in run.output.lines().enumerate() {
         let parsed = LISTING_LINE.captures(line).and_then(|found| {
@@ -344,17 +350,10 @@ pub(crate) fn file_bytes(command: &str, file: &str, entry: &str, bytes: &[u8], e
              them; check a plain UTF-8 text file instead"
         ));
     }
-    let run = match framed(command, evidence) {
+    let run = match framed_success(command, evidence) {
         Ok(run) => run,
         Err(outcome) => return outcome,
     };
-    if run.code != 0 {
-        return Outcome::fail(format!(
-            "`{command}` exited with code {}, wanted 0; it printed:\n{}",
-            run.code,
-            tail(run.output, 8)
-        ));
-    }
     let mut expected = data.to_vec();
     let added = !data.is_empty() && !data.ends_with(b"\n");
     if added {
