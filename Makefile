@@ -173,7 +173,7 @@ check: deps limine kernels vault testboot quest
 # `-icount shift=0`, where the TSC counts guest instructions: the same
 # figure on every run and every machine (host time under TCG means little).
 BENCH_SCENARIOS ?= irq-cost heap-bench syscall-bench vault-bench sched-bench
-bench: deps limine kernel testboot quest
+bench: deps limine kernel vault testboot quest
 	@mkdir -p $(BUILD); : > $(BUILD)/bench.txt
 	@for s in $(BENCH_SCENARIOS); do \
 	  echo "== $$s: checkpoint $(RANK), -icount shift=0 (about a minute per scenario)"; \

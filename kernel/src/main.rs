@@ -135,16 +135,13 @@ fn start_init(have_vault: bool, exit_qemu: bool) {
         }
         cpu::halt_forever()
     }
-    match user::run_and_report(INIT, &[]) {
-        Some(_) => {}
-        None if !have_vault || vault::get().and_then(|v| v.find(INIT).ok().flatten()).is_none() => {
-            kprintln!("init not found in vault; halting");
-            if exit_qemu {
-                qemu::exit(qemu::ExitCode::Success);
-            }
-            cpu::halt_forever()
+    if user::run_and_report(INIT, &[]).is_none() {
+        // Missing, refused, or out of memory: nothing else is worth running.
+        let missing = !have_vault || vault::find(INIT).is_none();
+        kprintln!("{}; halting", if missing { "init not found in vault" } else { "init could not start" });
+        if exit_qemu {
+            qemu::exit(qemu::ExitCode::Success);
         }
-        // Found but refused or out of memory: `run_and_report` said why.
-        None => {}
+        cpu::halt_forever()
     }
 }

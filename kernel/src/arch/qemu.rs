@@ -4,8 +4,8 @@
 //! `isa-debug-exit` device (I/O port 0xf4, added by the test harness) ends
 //! the emulator when the guest writes a value N to it; QEMU then exits with
 //! status `(N << 1) | 1`. Status 1 is also what QEMU returns when it fails
-//! to start, so no code here is 0: success is 0x10 (status 33) and a panic
-//! 0x11 (status 35). On real hardware, or in QEMU without the device, the
+//! to start, so no code here is 0: success is 0x10 (status 33), a panic
+//! 0x11 (status 35), and a scenario whose programs failed 0x12 (status 37). On real hardware, or in QEMU without the device, the
 //! write goes nowhere and the caller halts instead.
 
 use super::port::{self, Port};
@@ -22,6 +22,9 @@ pub enum ExitCode {
     Success = 0x10,
     /// The kernel panicked. QEMU exit status 35.
     Panic = 0x11,
+    /// The kernel is fine, but what a scenario ran did not succeed (Rank
+    /// VIII: init reported a failed program). QEMU exit status 37.
+    Failure = 0x12,
 }
 
 /// Asks QEMU to exit; halts if nothing is listening on the port.

@@ -47,17 +47,33 @@ fn arrive(key: Key) {
     crate::process::wake_input();
 }
 
+/// Bytes of a key that did not fit in the last `take_bytes` buffer, to be
+/// handed out first next time (a key is up to four bytes).
+static PENDING: Mutex<([u8; 4], usize)> = Mutex::new(([0; 4], 0));
+
 /// Standard input for processes (Rank VIII): queued keys as the bytes a
 /// terminal would send — characters as UTF-8, Enter as `\n`, Backspace as
 /// DEL (0x7f), arrows and Home/End/Delete as ANSI escape sequences — so
 /// that a program decodes them with the same `SerialDecoder` the kernel
-/// uses for COM1. Never splits a key: stops while 4 bytes of room remain.
+/// uses for COM1. A key that does not fit in `into` is split, and its
+/// rest comes first on the next call, so any buffer size works.
 pub fn take_bytes(into: &mut [u8]) -> usize {
+    let mut pending = PENDING.lock();
     let mut count = 0;
-    while into.len() - count >= 4 {
-        let Some(key) = QUEUE.pop() else { break };
+    loop {
+        // Hand out what is pending, as much as fits.
+        let (bytes, length) = &mut *pending;
+        let give = (*length).min(into.len() - count);
+        into[count..count + give].copy_from_slice(&bytes[..give]);
+        bytes.copy_within(give..*length, 0);
+        *length -= give;
+        count += give;
+        if *length > 0 || count == into.len() {
+            return count;
+        }
+        let Some(key) = QUEUE.pop() else { return count };
         let mut utf8 = [0u8; 4];
-        let bytes: &[u8] = match key {
+        let encoded: &[u8] = match key {
             Key::Char(c) => c.encode_utf8(&mut utf8).as_bytes(),
             Key::Enter => b"\n",
             Key::Backspace => b"\x7f",
@@ -67,10 +83,9 @@ pub fn take_bytes(into: &mut [u8]) -> usize {
             Key::Home => b"\x1b[H",
             Key::End => b"\x1b[F",
         };
-        into[count..count + bytes.len()].copy_from_slice(bytes);
-        count += bytes.len();
+        bytes[..encoded.len()].copy_from_slice(encoded);
+        *length = encoded.len();
     }
-    count
 }
 
 /// IRQ 1: one scancode per interrupt.

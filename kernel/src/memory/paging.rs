@@ -179,7 +179,7 @@ impl AddressSpace {
         ) else {
             return Err(MapError::NotPageAligned(if !page.is_multiple_of(PAGE_BYTES) { page } else { frame }));
         };
-        let active = self.is_active();
+        let active = self.is_active() || is_shared(page);
         // SAFETY: mapping a frame can alias memory; callers of `map` hand
         // in frames they own (from the allocator) or device/kernel frames
         // they mean to alias, and the page was unmapped, so no existing
@@ -197,7 +197,7 @@ impl AddressSpace {
     pub fn unmap(&mut self, page: u64) -> Result<u64, UnmapError> {
         let virt = Page::<Size4KiB>::from_start_address(VirtAddr::new(page))
             .map_err(|_| UnmapError::InvalidFrameAddress(PhysAddr::new(0)))?;
-        let active = self.is_active();
+        let active = self.is_active() || is_shared(page);
         let (frame, flush) = self.mapper().unmap(virt)?;
         self.prune(virt);
         // `invlpg` also drops the cached upper-level entries for the page
@@ -293,6 +293,15 @@ fn free_subtree(table: &mut PageTable, level: u8) {
 
 fn is_empty(table: &PageTable) -> bool {
     table.iter().all(PageTableEntry::is_unused)
+}
+
+/// Whether `page` is in the kernel half, whose tables every address space
+/// shares: a change there is seen through whichever CR3 is loaded, so its
+/// TLB entry must be flushed even when this space is not the active one
+/// (a process's kernel stack is unmapped by its parent, say, while the
+/// CPU may still cache the translation from running the child).
+fn is_shared(page: u64) -> bool {
+    page >= 0xffff_8000_0000_0000
 }
 
 fn finish<S: PageSize>(flush: MapperFlush<S>, active: bool) {

@@ -69,11 +69,11 @@ const SCENARIOS: &[Scenario] = &[
     Scenario { name: "segments", rank: 7, run: |_| vault::segments() },
     Scenario { name: "bad-elves", rank: 7, run: |_| vault::bad_elves() },
     Scenario { name: "vault-bench", rank: 7, run: |_| vault::bench() },
-    Scenario { name: "duet", rank: 8, run: |_| conductor::through_init("duet") },
-    Scenario { name: "pingpong", rank: 8, run: |_| conductor::through_init("pingpong") },
-    Scenario { name: "family", rank: 8, run: |_| conductor::through_init("family") },
-    Scenario { name: "churn", rank: 8, run: |_| conductor::through_init("churn") },
-    Scenario { name: "sched-bench", rank: 8, run: |_| conductor::through_init("sched-bench") },
+    Scenario { name: "duet", rank: 8, run: |c| conductor::through_init("duet", c) },
+    Scenario { name: "pingpong", rank: 8, run: |c| conductor::through_init("pingpong", c) },
+    Scenario { name: "family", rank: 8, run: |c| conductor::through_init("family", c) },
+    Scenario { name: "churn", rank: 8, run: |c| conductor::through_init("churn", c) },
+    Scenario { name: "sched-bench", rank: 8, run: |c| conductor::through_init("sched-bench", c) },
 ];
 
 /// Runs the scenario the command line names, if any. Returns whether one

@@ -168,6 +168,11 @@ fn spawn(path: u64, length: u64, arguments: u64, count: u64) -> Result<u64, Erro
         copy_from_user(&mut raw, arguments + i * size);
         let address = u64::from_le_bytes(raw[..8].try_into().expect("8 bytes"));
         let length = u64::from_le_bytes(raw[8..].try_into().expect("8 bytes"));
+        // Each length is bounded before it is added, so the sum cannot
+        // overflow whatever the program wrote there.
+        if length > abi::MAX_ARGUMENT_BYTES as u64 {
+            return Err(Error::Invalid);
+        }
         total += length;
         if total > abi::MAX_ARGUMENT_BYTES as u64 {
             return Err(Error::Invalid);

@@ -286,7 +286,7 @@ pub const FIRST_FILE_FD: u64 = 3;
 pub const MAX_OPEN_FILES: u64 = 16;
 
 /// The longest path a system call accepts, in bytes: USTAR's limit
-/// (155 bytes of prefix, a slash, 100 of name) rounded up.
+/// (155 bytes of prefix, a slash, 100 of name: exactly 256).
 pub const PATH_MAX: u64 = 256;
 
 /// The longest name a [`DirEntry`] carries: a whole path fits.
@@ -298,7 +298,9 @@ pub const NAME_MAX: usize = PATH_MAX as usize;
 pub enum FileKind {
     File = 1,
     Directory = 2,
-    /// A link, device or anything else tar can hold: listed, not readable.
+    /// A link, device or anything else tar can hold: listed, and `read`
+    /// gives the bytes the archive stores for it (none for links and
+    /// devices; the vault holds no such entries).
     Other = 3,
 }
 

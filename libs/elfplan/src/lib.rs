@@ -4,8 +4,8 @@
 //! A loader is a parser of untrusted input that runs with full privilege:
 //! every field it believes blindly is a way into the kernel. So the kernel
 //! splits loading in two. This crate, which has no `unsafe` and is tested
-//! on the host, reads the file and decides; the kernel's `user::loader`
-//! only carries out a [`Plan`] — allocate frames, copy `file_size` bytes
+//! on the host, reads the file and decides; the kernel's loader
+//! (`load` in `kernel/src/user/mod.rs`) only carries out a [`Plan`] — allocate frames, copy `file_size` bytes
 //! from `offset`, leave the rest of `memory_size` zero, map with the
 //! segment's permissions — and never looks at a header itself.
 //!
@@ -15,17 +15,18 @@
 //! 2. the file header: x86-64, ET_EXEC (MinimalOS programs are linked at a
 //!    fixed address), program headers of 56 bytes lying inside the file
 //!    at an 8-byte-aligned offset;
-//! 3. every PT_LOAD with a non-zero memory size: its bytes inside the file
-//!    (`offset + file_size` without overflow), `file_size <= memory_size`,
-//!    its memory inside the user half, above [`abi::USER_IMAGE_BASE`]
-//!    (so null pointers fault) and clear of the stack
-//!    ([`abi::USER_STACK_RESERVED`]), an alignment that is a power of two
-//!    with `vaddr` and `offset` congruent modulo it, and never both
-//!    writable and executable;
-//! 4. the segments together: no two share a page (a shared page could not
-//!    have both segments' permissions, so W^X would be a lie), at least
-//!    one exists, and the entry point lies in an executable one;
-//! 5. no PT_INTERP or PT_DYNAMIC: there is no dynamic linker to hand them to.
+//! 3. every program header in turn: no PT_INTERP or PT_DYNAMIC (there is
+//!    no dynamic linker to hand them to); then, for a PT_LOAD with a
+//!    non-zero memory size, `file_size <= memory_size`, its bytes inside
+//!    the file (`offset + file_size` without overflow), its memory inside
+//!    the user half, above [`abi::USER_IMAGE_BASE`] (so null pointers
+//!    fault) and clear of the stack ([`abi::USER_STACK_RESERVED`]), an
+//!    alignment that is a power of two with `vaddr` and `offset` congruent
+//!    modulo it, never both writable and executable, and no page shared
+//!    with an earlier segment (a shared page could not have both segments'
+//!    permissions, so W^X would be a lie);
+//! 4. the segments together: at least one, and the entry point inside an
+//!    executable one.
 //!
 //! Header fields are read with `xmas-elf`, after this crate has checked
 //! that what xmas-elf will index is inside the file (xmas-elf slices

@@ -79,8 +79,8 @@
 //! nightly: the whole run takes about 3 seconds on one core with the
 //! workspace's `opt-level = 1`, and the seed makes any failure repeat.
 //!
-//! Rank VII. The kernel's vault, its file syscalls, and `ls` and `cat` in
-//! user space read through it.
+//! Rank VII. The kernel's vault and its file system calls read through
+//! it; `ls` and `cat` in user space see it only through those calls.
 #![cfg_attr(not(test), no_std)]
 #![forbid(unsafe_code)]
 
