@@ -172,7 +172,7 @@ check: deps limine kernels vault testboot quest
 # Benchmarks: scenarios that time themselves with the TSC, booted under
 # `-icount shift=0`, where the TSC counts guest instructions: the same
 # figure on every run and every machine (host time under TCG means little).
-BENCH_SCENARIOS ?= irq-cost heap-bench syscall-bench vault-bench sched-bench
+BENCH_SCENARIOS ?= irq-cost heap-bench frames-bench syscall-bench vault-bench sched-bench boot-bench
 bench: deps limine kernel vault testboot quest
 	@mkdir -p $(BUILD); : > $(BUILD)/bench.txt
 	@for s in $(BENCH_SCENARIOS); do \

@@ -31,6 +31,7 @@ use arch::{cpu, qemu};
 /// interrupts off (PROTOCOL.md, "Machine state at entry").
 #[unsafe(no_mangle)]
 extern "C" fn kmain() -> ! {
+    cpu::mark_kmain();
     // I  The Awakening: a voice on COM1 and what Limine handed over.
     serial::init();
     let boot = boot::info();

@@ -18,6 +18,18 @@ pub fn timestamp() -> u64 {
     unsafe { core::arch::x86_64::_rdtsc() }
 }
 
+/// The time-stamp counter when `kmain` began (`mark_kmain`), for the
+/// boot benchmark.
+static KMAIN_TIMESTAMP: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU64::new(0);
+
+pub fn mark_kmain() {
+    KMAIN_TIMESTAMP.store(timestamp(), core::sync::atomic::Ordering::Relaxed);
+}
+
+pub fn kmain_timestamp() -> u64 {
+    KMAIN_TIMESTAMP.load(core::sync::atomic::Ordering::Relaxed)
+}
+
 /// Executes exactly `2 * iterations + 1` instructions (`mov`, then `dec`
 /// and `jnz` per turn): a yardstick that turns TSC deltas into
 /// instruction counts under QEMU's `-icount`, where they are proportional.

@@ -340,12 +340,30 @@ pub fn wait(which: Pid, no_hang: bool) -> Result<Option<(Pid, u64)>, Error> {
     }
 }
 
+/// `scenario=boot-bench`: report when the first process waits for a key.
+static REPORT_FIRST_PROMPT: AtomicBool = AtomicBool::new(false);
+
+pub fn report_first_prompt() {
+    REPORT_FIRST_PROMPT.store(true, Ordering::Relaxed);
+}
+
 /// `read` of stdin: at least one byte, blocking until a key arrives.
 pub fn read_input(into: &mut [u8]) -> usize {
     loop {
         let count = crate::input::take_bytes(into);
         if count > 0 || into.is_empty() {
             return count;
+        }
+        if REPORT_FIRST_PROMPT.swap(false, Ordering::Relaxed) {
+            let now = crate::arch::cpu::timestamp();
+            let kmain = crate::arch::cpu::kmain_timestamp();
+            crate::kprintln!();
+            crate::kprintln!("bench: boot: kmain entered at {kmain} instructions after reset");
+            crate::kprintln!(
+                "bench: boot: shell waiting for a key at {now} instructions ({} in the kernel)",
+                now - kmain
+            );
+            crate::arch::qemu::exit(crate::arch::qemu::ExitCode::Success);
         }
         let mut sched = scheduler();
         let me = sched.current;

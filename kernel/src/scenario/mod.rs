@@ -55,6 +55,7 @@ const SCENARIOS: &[Scenario] = &[
     Scenario { name: "heap", rank: 4, run: allocation::collections },
     Scenario { name: "alloc-stress", rank: 4, run: |_| allocation::stress() },
     Scenario { name: "heap-bench", rank: 4, run: |_| allocation::bench() },
+    Scenario { name: "frames-bench", rank: 4, run: |_| mind::frames_bench() },
     Scenario { name: "input-hold", rank: 5, run: |_| crate::input::hold_until_quiet() },
     Scenario { name: "ring3", rank: 6, run: |_| barrier::ring3() },
     Scenario { name: "syscalls", rank: 6, run: |_| barrier::ring3() },
@@ -74,6 +75,7 @@ const SCENARIOS: &[Scenario] = &[
     Scenario { name: "family", rank: 8, run: |c| conductor::through_init("family", c) },
     Scenario { name: "churn", rank: 8, run: |c| conductor::through_init("churn", c) },
     Scenario { name: "sched-bench", rank: 8, run: |c| conductor::through_init("sched-bench", c) },
+    Scenario { name: "boot-bench", rank: 8, run: |_| conductor::boot_bench() },
 ];
 
 /// Runs the scenario the command line names, if any. Returns whether one
