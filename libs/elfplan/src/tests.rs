@@ -161,13 +161,8 @@ fn the_planner_insists_on_alignment_instead_of_reading_misaligned() {
 /// accepted plan must still keep every promise the kernel relies on.
 #[test]
 fn mutated_programs_never_panic_and_accepted_plans_stay_sane() {
-    let mut rng = 0x5eed_1234_u64;
-    let mut next = move || {
-        rng ^= rng << 13;
-        rng ^= rng >> 7;
-        rng ^= rng << 17;
-        rng
-    };
+    let mut rng = heap::XorShift64::new(0x5eed_1234);
+    let mut next = move || rng.next_u64();
     let originals: Vec<Vec<u8>> = PROGRAMS.iter().map(|n| program(n)).collect();
     let (mut accepted, mut refused) = (0, 0);
     for round in 0..200_000 {

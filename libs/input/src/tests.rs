@@ -15,28 +15,9 @@ mod serial;
 
 use std::fmt;
 
-/// xorshift64 (Marsaglia, 2003): a fixed seed gives the same sequence on
-/// every run, so a failing random test fails again the same way.
-pub struct XorShift(u64);
-
-impl XorShift {
-    pub fn new(seed: u64) -> Self {
-        assert_ne!(seed, 0, "xorshift must not start at zero");
-        Self(seed)
-    }
-
-    pub fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    /// A number in `0..n`.
-    pub fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
+/// The project's xorshift64 (`libs/heap`): a fixed seed gives the same
+/// sequence on every run, so a failing random test fails again the same way.
+pub use heap::XorShift64 as XorShift;
 
 /// The prompt the terminal shows at the start of every row.
 pub const PROMPT: &str = "> ";

@@ -59,13 +59,11 @@ fn round_robin_of_two_alternates_strictly() {
 fn a_model_of_random_operations_matches_a_vecdeque() {
     let mut queue: RunQueue<16> = RunQueue::new();
     let mut model = std::collections::VecDeque::new();
-    let mut rng = 0x1234_5678_u64;
+    let mut rng = heap::XorShift64::new(0x1234_5678);
     for _ in 0..100_000 {
-        rng ^= rng << 13;
-        rng ^= rng >> 7;
-        rng ^= rng << 17;
-        let pid = rng % 24;
-        match rng % 3 {
+        let random = rng.next_u64();
+        let pid = random % 24;
+        match random % 3 {
             0 => {
                 let result = queue.push(pid);
                 if model.contains(&pid) {

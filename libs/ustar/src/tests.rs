@@ -210,32 +210,9 @@ pub fn archive(members: &[Member<'_>]) -> Vec<u8> {
     writer.finish()
 }
 
-/// xorshift64 (Marsaglia, 2003): a fixed seed gives the same sequence on
-/// every run, so a failing random test fails again the same way.
-pub struct XorShift(u64);
-
-impl XorShift {
-    pub fn new(seed: u64) -> Self {
-        assert_ne!(seed, 0, "xorshift must not start at zero");
-        Self(seed)
-    }
-
-    pub fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    /// A number in `0..n`.
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    pub fn byte(&mut self) -> u8 {
-        self.next() as u8
-    }
-}
+/// The project's xorshift64 (`libs/heap`): a fixed seed gives the same
+/// sequence on every run, so a failing random test fails again the same way.
+pub use heap::XorShift64 as XorShift;
 
 /// Whether `inner` lies inside `outer`, by address.
 pub fn inside(outer: &[u8], inner: &[u8]) -> bool {

@@ -266,7 +266,7 @@ impl Model {
 fn random_key(rng: &mut XorShift) -> Key {
     match rng.below(100) {
         0..=44 => Key::Char(char::from(b' ' + rng.below(95) as u8)),
-        45..=47 => Key::Char(['é', '\t', '\u{0}', 'ß'][rng.below(4) as usize]),
+        45..=47 => Key::Char(['é', '\t', '\u{0}', 'ß'][rng.below(4)]),
         48..=59 => Key::Backspace,
         60..=67 => Key::Delete,
         68..=77 => Key::Left,

@@ -140,12 +140,12 @@ fn mutate(rng: &mut XorShift, base: &[u8]) -> Vec<u8> {
             0 if !bytes.is_empty() => {
                 for _ in 0..1 + rng.below(8) {
                     let position = rng.below(bytes.len());
-                    bytes[position] = rng.byte();
+                    bytes[position] = rng.next_u64() as u8;
                 }
             }
             1 if whole_header => {
                 for _ in 0..1 + rng.below(4) {
-                    bytes[header + rng.below(BLOCK_BYTES)] = rng.byte();
+                    bytes[header + rng.below(BLOCK_BYTES)] = rng.next_u64() as u8;
                 }
                 if rng.below(4) != 0 {
                     seal(header_at(&mut bytes, header));
@@ -157,7 +157,7 @@ fn mutate(rng: &mut XorShift, base: &[u8]) -> Vec<u8> {
                 if rng.below(2) == 0 {
                     // A well-formed number of any size the field can hold.
                     let digits = 1 + rng.below(range.len());
-                    let value = rng.next() & ((1 << (3 * digits.min(21))) - 1);
+                    let value = rng.next_u64() & ((1 << (3 * digits.min(21))) - 1);
                     let text = format!("{value:0digits$o}");
                     block[range.clone()].fill(if rng.below(2) == 0 { 0 } else { b' ' });
                     block[range.start..][..text.len().min(range.len())]
@@ -174,7 +174,7 @@ fn mutate(rng: &mut XorShift, base: &[u8]) -> Vec<u8> {
             4 => {
                 let extra = rng.below(3 * BLOCK_BYTES);
                 let zeros = rng.below(2) == 0;
-                bytes.extend((0..extra).map(|_| if zeros { 0 } else { rng.byte() }));
+                bytes.extend((0..extra).map(|_| if zeros { 0 } else { rng.next_u64() as u8 }));
             }
             5 if bytes.len() >= 2 * BLOCK_BYTES => {
                 let blocks = bytes.len() / BLOCK_BYTES;
@@ -225,7 +225,7 @@ fn header_soup(rng: &mut XorShift) -> Vec<u8> {
         let mut block = [0; BLOCK_BYTES];
         match rng.below(5) {
             0 => {}
-            1 => block.iter_mut().for_each(|byte| *byte = rng.byte()),
+            1 => block.iter_mut().for_each(|byte| *byte = rng.next_u64() as u8),
             _ => {
                 // Mostly ASCII, so that most names are UTF-8, with now and
                 // then a byte that is not.
@@ -241,7 +241,7 @@ fn header_soup(rng: &mut XorShift) -> Vec<u8> {
                 for (range, _) in NUMERIC {
                     let width = range.len() - 1;
                     let limit = if range == field::SIZE { 3 * BLOCK_BYTES as u64 } else { 1 << 20 };
-                    block[range].copy_from_slice(format!("{:0width$o}\0", rng.next() % limit).as_bytes());
+                    block[range].copy_from_slice(format!("{:0width$o}\0", rng.next_u64() % limit).as_bytes());
                 }
                 block[field::TYPEFLAG] = b"00055\0\x272Lx7"[rng.below(11)];
                 let magic: &[u8] = if rng.below(4) == 0 { b"ustar  \0" } else { b"ustar\x0000" };
@@ -267,7 +267,7 @@ fn random_byte_strings_never_panic_or_escape_the_input() {
     let mut entries = 0;
     for case in 0..RANDOM_STRINGS {
         let bytes = if case % 2 == 0 {
-            (0..rng.below(4 * BLOCK_BYTES + 1)).map(|_| rng.byte()).collect()
+            (0..rng.below(4 * BLOCK_BYTES + 1)).map(|_| rng.next_u64() as u8).collect()
         } else {
             header_soup(&mut rng)
         };
